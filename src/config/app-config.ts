@@ -1,0 +1,55 @@
+import type { LogLevel } from '@nestjs/common';
+import type { SignalingModuleOptions } from '../signaling/signaling-options.interface';
+
+/** Configuration of the standalone app. */
+export interface AppConfig {
+  port: number;
+  /** Interface to listen on; all interfaces when unset. */
+  host?: string;
+  signaling: SignalingModuleOptions;
+  logLevels: LogLevel[];
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Reads the standalone app's configuration from environment variables (documented in the README). */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const turnUri = env.TURN_SERVER_URI;
+  return {
+    port: integer(env, 'PORT') ?? 5080,
+    host: env.HOST || undefined,
+    logLevels: logLevels(env.LOG_LEVEL ?? 'log'),
+    signaling: {
+      path: env.SIGNALING_PATH || undefined,
+      maxFrameBytes: integer(env, 'MAX_FRAME_BYTES'),
+      maxStreamIdLength: integer(env, 'MAX_STREAM_ID_LENGTH'),
+      heartbeatIntervalMs: integer(env, 'HEARTBEAT_INTERVAL_MS'),
+      heartbeatTimeoutMs: integer(env, 'HEARTBEAT_TIMEOUT_MS'),
+      stunServerUri: env.STUN_SERVER_URI || undefined,
+      turn: turnUri
+        ? {
+            uri: turnUri,
+            username: env.TURN_USERNAME,
+            credential: env.TURN_CREDENTIAL,
+            secret: env.TURN_SECRET || undefined,
+            ttlSeconds: integer(env, 'TURN_TTL_SECONDS'),
+          }
+        : undefined,
+    },
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be an integer (got "${raw}")`);
+  return value;
+}
+
+/** `LOG_LEVEL=debug` enables that level and every more severe one. */
+function logLevels(level: string): LogLevel[] {
+  const index = LOG_LEVELS.indexOf(level as LogLevel);
+  if (index < 0) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+  return LOG_LEVELS.slice(0, index + 1);
+}

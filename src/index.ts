@@ -1,0 +1,33 @@
+export { SignalingModule } from './signaling/signaling.module';
+export {
+  SIGNALING_OPTIONS,
+  SIGNALING_MODULE_OPTIONS,
+  SIGNALING_OPTIONS_TYPE,
+  SIGNALING_ASYNC_OPTIONS_TYPE,
+} from './signaling/signaling.module-definition';
+export type { SignalingModuleExtras } from './signaling/signaling.module-definition';
+export type {
+  SignalingModuleOptions,
+  ResolvedSignalingOptions,
+  TurnServerOptions,
+} from './signaling/signaling-options.interface';
+export { SIGNALING_DEFAULTS, resolveSignalingOptions } from './signaling/signaling-options';
+export { createSignalingWsAdapter } from './signaling/signaling-ws-adapter';
+export { SignalingGateway } from './signaling/signaling.gateway';
+export { SignalingService, CLOSE_GOING_AWAY, CLOSE_KICKED } from './signaling/signaling.service';
+export type { KickOptions } from './signaling/signaling.service';
+export { SignalingEvents } from './signaling/events/signaling-events.service';
+export { SignalingEventType } from './signaling/events/signaling-event';
+export type { SignalingEvent, SignalingEventListener } from './signaling/events/signaling-event';
+export { SignalingStats } from './signaling/signaling-stats.service';
+export { RoomRegistry } from './signaling/rooms/room-registry';
+export type { JoinOutcome, Departure } from './signaling/rooms/room-registry';
+export type { RoomMember, RoomSnapshot, PeerIdentity } from './signaling/rooms/room-member';
+export { InMemoryRoomRegistry } from './signaling/rooms/in-memory-room-registry';
+export { SignalingRelay } from './signaling/relay/signaling-relay';
+export { LocalSignalingRelay } from './signaling/relay/local-signaling-relay';
+export { ConnectionRegistry } from './signaling/connections/connection-registry.service';
+export { PeerConnection } from './signaling/connections/peer-connection';
+export { createTurnCredentials } from './signaling/ice/turn-credentials';
+export type { TurnCredentials } from './signaling/ice/turn-credentials';
+export * from './signaling/protocol';

@@ -1,0 +1,70 @@
+import type { WebSocket } from 'ws';
+import type { LeaveReason } from '../protocol/leave-reason.enum';
+
+const OPEN = 1;
+const settle = (): void => undefined;
+
+/**
+ * One client socket on this node. Holds what the gateway needs per connection and runs the
+ * connection's commands one after another: a command whose work is asynchronous (join, leave)
+ * holds back the frames behind it, so every sender's frames take effect in the order sent.
+ * Synchronous commands on an idle connection (the relay hot path) run at once, allocating nothing.
+ */
+export class PeerConnection {
+  readonly connectedAt = new Date();
+  /** Set by any frame or pong; cleared by each heartbeat tick. */
+  alive = true;
+  /** Last heartbeat tick that saw the connection alive (ms since epoch). */
+  lastSeen = Date.now();
+  /** Set once, by the first exit path that reaches the connection. */
+  closeReason: LeaveReason | undefined;
+  private tail: Promise<void> | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly socket: WebSocket,
+    readonly remoteAddress: string,
+    readonly userAgent: string,
+  ) {}
+
+  get closing(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  send(frame: string): void {
+    if (this.socket.readyState === OPEN) this.socket.send(frame);
+  }
+
+  /** Runs `task` after every task this connection started before it. */
+  serial<T>(task: () => T | Promise<T>): T | Promise<T> {
+    if (this.tail !== null) return this.enqueue(task);
+    const result = task();
+    if (result instanceof Promise) this.track(result);
+    return result;
+  }
+
+  /**
+   * `serial` for a gateway handler: `handler.call(self, this, frame)`, with no closure allocated
+   * unless earlier work is still in flight.
+   */
+  run<S, F, T>(handler: (this: S, connection: PeerConnection, frame: F) => T | Promise<T>, self: S, frame: F): T | Promise<T> {
+    if (this.tail !== null) return this.enqueue(() => handler.call(self, this, frame));
+    const result = handler.call(self, this, frame);
+    if (result instanceof Promise) this.track(result);
+    return result;
+  }
+
+  private enqueue<T>(task: () => T | Promise<T>): Promise<T> {
+    const queued = (this.tail as Promise<void>).then(task);
+    this.track(queued);
+    return queued;
+  }
+
+  private track(work: Promise<unknown>): void {
+    const done = work.then(settle, settle);
+    this.tail = done;
+    void done.then(() => {
+      if (this.tail === done) this.tail = null;
+    });
+  }
+}

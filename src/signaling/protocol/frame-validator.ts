@@ -1,0 +1,83 @@
+import { ErrorDefinition } from './error-definition.enum';
+import type {
+  CandidateRequest,
+  ConfigurationRequest,
+  InboundFrame,
+  JoinRequest,
+  PeerMessageRequest,
+} from './inbound-frames';
+import { ProtocolError } from './protocol-error';
+
+/** Ant Media's stream id validator. */
+export const STREAM_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
+const MAX_MODE_LENGTH = 32;
+
+/**
+ * Turns parsed frames into typed requests, in the contract's order of checks:
+ * streamId presence (`noStreamNameSpecified`), streamId shape (`invalidStreamName`),
+ * then the other fields (`invalidMessage`, with the streamId).
+ */
+export class FrameValidator {
+  constructor(private readonly maxStreamIdLength: number) {}
+
+  streamId(frame: InboundFrame): string {
+    const streamId = frame.streamId;
+    if (typeof streamId !== 'string' || streamId.length === 0) {
+      throw new ProtocolError(ErrorDefinition.NoStreamNameSpecified);
+    }
+    if (streamId.length > this.maxStreamIdLength || !STREAM_ID_PATTERN.test(streamId)) {
+      throw new ProtocolError(ErrorDefinition.InvalidStreamName, streamId);
+    }
+    return streamId;
+  }
+
+  join(frame: InboundFrame): JoinRequest {
+    const streamId = this.streamId(frame);
+    const { mode, token } = frame;
+    return {
+      streamId,
+      mode: typeof mode === 'string' && mode.length > 0 ? mode.slice(0, MAX_MODE_LENGTH) : 'both',
+      token: typeof token === 'string' ? token : undefined,
+    };
+  }
+
+  configuration(frame: InboundFrame): ConfigurationRequest {
+    const streamId = this.streamId(frame);
+    const { type, sdp } = frame;
+    if (type !== 'offer' && type !== 'answer') {
+      throw invalid(streamId, 'type must be "offer" or "answer"');
+    }
+    if (typeof sdp !== 'string') {
+      throw invalid(streamId, 'sdp must be a string');
+    }
+    return { streamId, type, sdp };
+  }
+
+  candidate(frame: InboundFrame): CandidateRequest {
+    const streamId = this.streamId(frame);
+    const { label, id, candidate } = frame;
+    if (typeof label !== 'number' || !Number.isInteger(label) || label < 0) {
+      throw invalid(streamId, 'label must be a non-negative integer (sdpMLineIndex)');
+    }
+    if (typeof candidate !== 'string') {
+      throw invalid(streamId, 'candidate must be a string');
+    }
+    if (id !== undefined && id !== null && typeof id !== 'string') {
+      throw invalid(streamId, 'id must be a string (sdpMid)');
+    }
+    return { streamId, label, id: typeof id === 'string' ? id : String(label), candidate };
+  }
+
+  peerMessage(frame: InboundFrame): PeerMessageRequest {
+    const streamId = this.streamId(frame);
+    const { definition, data } = frame;
+    if (definition !== undefined && typeof definition !== 'string') {
+      throw invalid(streamId, 'definition must be a string');
+    }
+    return { streamId, definition, data };
+  }
+}
+
+function invalid(streamId: string, detail: string): ProtocolError {
+  return new ProtocolError(ErrorDefinition.InvalidMessage, streamId, detail);
+}

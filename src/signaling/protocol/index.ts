@@ -1,0 +1,10 @@
+export { InboundCommand, OutboundCommand, isInboundCommand } from './signaling-command.enum';
+export { ErrorDefinition } from './error-definition.enum';
+export { NotificationDefinition } from './notification-definition.enum';
+export { LeaveReason } from './leave-reason.enum';
+export { ProtocolError } from './protocol-error';
+export { FrameValidator, STREAM_ID_PATTERN } from './frame-validator';
+export * from './outbound-messages';
+export type * from './inbound-frames';
+export { signalingMessageParser, INVALID_FRAME_EVENT, UNKNOWN_COMMAND_EVENT } from './signaling-message-parser';
+export type { ParsedFrame } from './signaling-message-parser';

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { PeerIdentity, RoomMember, RoomSnapshot } from './room-member';
+import { Departure, JoinOutcome, RoomRegistry } from './room-registry';
+
+interface Room {
+  readonly streamId: string;
+  readonly openedAt: Date;
+  callStartedAt: Date | undefined;
+  peakPeers: number;
+  /** When the room last became full, while it is. */
+  pairedSince: number | undefined;
+  callDurationMs: number;
+  members: RoomMember[];
+}
+
+/** Room membership for a single node, in process memory. */
+@Injectable()
+export class InMemoryRoomRegistry extends RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly sessions = new Map<string, RoomMember>();
+  private readonly roomsByConnection = new Map<string, Set<string>>();
+
+  async join(streamId: string, peer: PeerIdentity): Promise<JoinOutcome> {
+    let room = this.rooms.get(streamId);
+    const existing = room && findMember(room, peer.connectionId);
+    if (existing) return { status: 'already-member', member: existing };
+    if (room && room.members.length >= RoomRegistry.CAPACITY) return { status: 'full' };
+
+    const roomOpened = room === undefined;
+    const now = new Date();
+    if (!room) {
+      room = {
+        streamId,
+        openedAt: now,
+        callStartedAt: undefined,
+        peakPeers: 0,
+        pairedSince: undefined,
+        callDurationMs: 0,
+        members: [],
+      };
+      this.rooms.set(streamId, room);
+    }
+    const waiting = room.members[0];
+    const member: RoomMember = {
+      ...peer,
+      sessionId: randomUUID(),
+      streamId,
+      joinedAt: now,
+      peer: waiting,
+      messagesRelayed: 0,
+      bytesRelayed: 0,
+    };
+    room.members.push(member);
+    room.peakPeers = Math.max(room.peakPeers, room.members.length);
+    if (waiting) {
+      waiting.peer = member;
+      room.callStartedAt ??= now;
+      room.pairedSince = now.getTime();
+    }
+    this.sessions.set(member.sessionId, member);
+    let joined = this.roomsByConnection.get(peer.connectionId);
+    if (!joined) this.roomsByConnection.set(peer.connectionId, (joined = new Set()));
+    joined.add(streamId);
+    return { status: 'joined', member, waiting, roomOpened };
+  }
+
+  async leave(streamId: string, connectionId: string): Promise<Departure | undefined> {
+    return this.remove(streamId, connectionId);
+  }
+
+  async leaveAll(connectionId: string): Promise<Departure[]> {
+    const joined = this.roomsByConnection.get(connectionId);
+    if (!joined) return [];
+    const departures: Departure[] = [];
+    for (const streamId of [...joined]) {
+      const departure = this.remove(streamId, connectionId);
+      if (departure) departures.push(departure);
+    }
+    return departures;
+  }
+
+  membership(streamId: string, connectionId: string): RoomMember | undefined {
+    const room = this.rooms.get(streamId);
+    return room && findMember(room, connectionId);
+  }
+
+  async findSession(sessionId: string): Promise<RoomMember | undefined> {
+    return this.sessions.get(sessionId);
+  }
+
+  async getRoom(streamId: string): Promise<RoomSnapshot | undefined> {
+    const room = this.rooms.get(streamId);
+    return room && snapshot(room, Date.now());
+  }
+
+  async listRooms(): Promise<RoomSnapshot[]> {
+    const now = Date.now();
+    return Array.from(this.rooms.values(), (room) => snapshot(room, now));
+  }
+
+  private remove(streamId: string, connectionId: string): Departure | undefined {
+    const room = this.rooms.get(streamId);
+    const member = room && findMember(room, connectionId);
+    if (!room || !member) return undefined;
+    const now = Date.now();
+    if (room.pairedSince !== undefined) {
+      room.callDurationMs += now - room.pairedSince;
+      room.pairedSince = undefined;
+    }
+    const before = snapshot(room, now);
+    room.members = room.members.filter((m) => m !== member);
+    const remaining = member.peer;
+    if (remaining) remaining.peer = undefined;
+    member.peer = undefined;
+    this.sessions.delete(member.sessionId);
+    const joined = this.roomsByConnection.get(connectionId);
+    joined?.delete(streamId);
+    if (joined?.size === 0) this.roomsByConnection.delete(connectionId);
+    const roomClosed = room.members.length === 0;
+    if (roomClosed) this.rooms.delete(streamId);
+    return { member, remaining, room: before, roomClosed };
+  }
+}
+
+function findMember(room: Room, connectionId: string): RoomMember | undefined {
+  const [first, second] = room.members;
+  if (first?.connectionId === connectionId) return first;
+  if (second?.connectionId === connectionId) return second;
+  return undefined;
+}
+
+function snapshot(room: Room, now: number): RoomSnapshot {
+  return {
+    streamId: room.streamId,
+    openedAt: room.openedAt,
+    callStartedAt: room.callStartedAt,
+    peakPeers: room.peakPeers,
+    callDurationMs: room.callDurationMs + (room.pairedSince === undefined ? 0 : now - room.pairedSince),
+    members: room.members.slice(),
+  };
+}

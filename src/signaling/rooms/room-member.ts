@@ -1,0 +1,33 @@
+/** Who is joining: what the registry records about a peer besides its room. */
+export interface PeerIdentity {
+  readonly connectionId: string;
+  readonly remoteAddress: string;
+  readonly userAgent: string;
+  /** Join mode the client sent (`both`, `play`). */
+  readonly mode: string;
+}
+
+/** One peer's membership of one room (a "peer session"). */
+export interface RoomMember extends PeerIdentity {
+  /** Unique id of this membership; the admin API's session id. */
+  readonly sessionId: string;
+  readonly streamId: string;
+  readonly joinedAt: Date;
+  /** The other member of the room, while there is one: the relay target. */
+  peer: RoomMember | undefined;
+  /** Frames relayed from this peer to the other, and their UTF-8 size. */
+  messagesRelayed: number;
+  bytesRelayed: number;
+}
+
+/** A room's state as the admin API and the lifecycle events see it. */
+export interface RoomSnapshot {
+  readonly streamId: string;
+  readonly openedAt: Date;
+  /** When a second peer first joined (the first `start`), if one did. */
+  readonly callStartedAt: Date | undefined;
+  readonly peakPeers: number;
+  /** Milliseconds both peers were present, up to now. */
+  readonly callDurationMs: number;
+  readonly members: readonly RoomMember[];
+}

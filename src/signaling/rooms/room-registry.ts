@@ -1,0 +1,47 @@
+import type { PeerIdentity, RoomMember, RoomSnapshot } from './room-member';
+
+export type JoinOutcome =
+  /** Added. `waiting` is the peer that was alone in the room: it receives `start`. */
+  | { readonly status: 'joined'; readonly member: RoomMember; readonly waiting?: RoomMember; readonly roomOpened: boolean }
+  /** The connection was already a member: nothing changed. */
+  | { readonly status: 'already-member'; readonly member: RoomMember }
+  /** Two peers already: nothing changed. */
+  | { readonly status: 'full' };
+
+/** What one member's departure did. */
+export interface Departure {
+  readonly member: RoomMember;
+  /** The peer still in the room: it receives `stop`. */
+  readonly remaining?: RoomMember;
+  /** The room as it was when the member left. */
+  readonly room: RoomSnapshot;
+  /** The room is now empty and deleted. */
+  readonly roomClosed: boolean;
+}
+
+/**
+ * Room membership: capacity two, one membership per connection and room. The in-memory default
+ * serves one node; a shared implementation (Redis) replaces it through this abstract class.
+ * Changes are asynchronous; the relay lookup (`membership`) is synchronous because it is on the hot path.
+ */
+export abstract class RoomRegistry {
+  /** Capacity of a room: Ant Media P2P is one-to-one. */
+  static readonly CAPACITY = 2;
+
+  abstract join(streamId: string, peer: PeerIdentity): Promise<JoinOutcome>;
+
+  /** Removes one membership; undefined when the connection is not a member. */
+  abstract leave(streamId: string, connectionId: string): Promise<Departure | undefined>;
+
+  /** Removes every membership of a connection (socket closed, timed out, shut down). */
+  abstract leaveAll(connectionId: string): Promise<Departure[]>;
+
+  /** The connection's membership of the room, if any. Synchronous: called for every relayed frame. */
+  abstract membership(streamId: string, connectionId: string): RoomMember | undefined;
+
+  abstract findSession(sessionId: string): Promise<RoomMember | undefined>;
+
+  abstract getRoom(streamId: string): Promise<RoomSnapshot | undefined>;
+
+  abstract listRooms(): Promise<RoomSnapshot[]>;
+}

@@ -1,0 +1,31 @@
+import { ArgumentsHost, Catch, Logger, WsExceptionFilter } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { ErrorDefinition } from './protocol/error-definition.enum';
+import { errorFrame } from './protocol/outbound-messages';
+import { ProtocolError } from './protocol/protocol-error';
+import { SignalingStats } from './signaling-stats.service';
+
+const OPEN = 1;
+
+/**
+ * Bound on the gateway (a global filter does not reach gateways): turns a ProtocolError into the
+ * protocol's `{"command":"error"}` frame; anything else is a server fault, logged, never a crash.
+ */
+@Catch()
+export class SignalingExceptionFilter implements WsExceptionFilter {
+  private readonly logger = new Logger('SignalingGateway');
+
+  constructor(private readonly stats: SignalingStats) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const socket = host.switchToWs().getClient<WebSocket>();
+    if (exception instanceof ProtocolError) {
+      this.stats.countError(exception.definition);
+      const detail = exception.definition === ErrorDefinition.InvalidMessage ? exception.detail : undefined;
+      if (socket.readyState === OPEN) socket.send(errorFrame(exception.definition, exception.streamId, detail));
+      return;
+    }
+    const error = exception as Error;
+    this.logger.error(`unexpected error handling a frame: ${error?.message ?? String(exception)}`, error?.stack);
+  }
+}

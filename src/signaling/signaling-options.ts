@@ -1,0 +1,73 @@
+import type { ResolvedSignalingOptions, SignalingModuleOptions } from './signaling-options.interface';
+
+export const SIGNALING_DEFAULTS = {
+  path: '/WebRTCAppEE/websocket',
+  maxFrameBytes: 256 * 1024,
+  maxStreamIdLength: 128,
+  heartbeatIntervalMs: 10_000,
+  heartbeatTimeoutMs: 30_000,
+  turnTtlSeconds: 86_400,
+} as const;
+
+/** The smallest frame limit allowed: Ant Media accepts 81,920 characters and SDPs get that big. */
+export const MIN_FRAME_BYTES = 80 * 1024;
+
+/** Applies defaults and rejects options that cannot work, with a message that names the option. */
+export function resolveSignalingOptions(options: SignalingModuleOptions = {}): ResolvedSignalingOptions {
+  const path = options.path ?? SIGNALING_DEFAULTS.path;
+  if (!path.startsWith('/') || path.includes('?')) {
+    throw new Error(`SignalingModule: path must start with "/" and have no query string (got "${path}")`);
+  }
+  const maxFrameBytes = positiveInteger('maxFrameBytes', options.maxFrameBytes, SIGNALING_DEFAULTS.maxFrameBytes);
+  if (maxFrameBytes < MIN_FRAME_BYTES) {
+    throw new Error(`SignalingModule: maxFrameBytes must be at least ${MIN_FRAME_BYTES} (SDPs need it)`);
+  }
+  const heartbeatIntervalMs = positiveInteger(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs,
+    SIGNALING_DEFAULTS.heartbeatIntervalMs,
+  );
+  const heartbeatTimeoutMs = positiveInteger(
+    'heartbeatTimeoutMs',
+    options.heartbeatTimeoutMs,
+    SIGNALING_DEFAULTS.heartbeatTimeoutMs,
+  );
+  if (heartbeatTimeoutMs < heartbeatIntervalMs) {
+    throw new Error('SignalingModule: heartbeatTimeoutMs must not be shorter than heartbeatIntervalMs');
+  }
+  const stunServerUri = options.stunServerUri || undefined;
+  if (stunServerUri && !/^stuns?:/.test(stunServerUri)) {
+    throw new Error(`SignalingModule: stunServerUri must start with "stun:" (got "${stunServerUri}")`);
+  }
+  let turn: ResolvedSignalingOptions['turn'];
+  if (options.turn?.uri) {
+    if (!/^turns?:/.test(options.turn.uri)) {
+      throw new Error(`SignalingModule: turn.uri must start with "turn:" or "turns:" (got "${options.turn.uri}")`);
+    }
+    turn = {
+      ...options.turn,
+      ttlSeconds: positiveInteger('turn.ttlSeconds', options.turn.ttlSeconds, SIGNALING_DEFAULTS.turnTtlSeconds),
+    };
+  }
+  return {
+    path,
+    maxFrameBytes,
+    maxStreamIdLength: positiveInteger(
+      'maxStreamIdLength',
+      options.maxStreamIdLength,
+      SIGNALING_DEFAULTS.maxStreamIdLength,
+    ),
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs,
+    stunServerUri,
+    turn,
+  };
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`SignalingModule: ${name} must be a positive integer (got ${value})`);
+  }
+  return value;
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { ConnectionRegistry } from './connections/connection-registry.service';
+import { SignalingEvents } from './events/signaling-events.service';
+import { HeartbeatService } from './heartbeat.service';
+import { IceServerConfigService } from './ice/ice-server-config.service';
+import { LocalSignalingRelay } from './relay/local-signaling-relay';
+import { SignalingRelay } from './relay/signaling-relay';
+import { InMemoryRoomRegistry } from './rooms/in-memory-room-registry';
+import { RoomRegistry } from './rooms/room-registry';
+import { SignalingGateway } from './signaling.gateway';
+import { ConfigurableSignalingModule, SIGNALING_MODULE_OPTIONS, SIGNALING_OPTIONS } from './signaling.module-definition';
+import type { SignalingModuleOptions } from './signaling-options.interface';
+import { resolveSignalingOptions } from './signaling-options';
+import { SignalingService } from './signaling.service';
+import { SignalingStats } from './signaling-stats.service';
+
+/**
+ * The Ant Media-compatible P2P signaling server as a Nest module:
+ * `SignalingModule.forRoot({ path: '/WebRTCAppEE/websocket' })` or `forRootAsync({ useFactory })`.
+ * The host app must use the WsAdapter from `createSignalingWsAdapter(app)`.
+ */
+@Module({
+  providers: [
+    {
+      provide: SIGNALING_OPTIONS,
+      useFactory: (options: SignalingModuleOptions) => resolveSignalingOptions(options),
+      inject: [SIGNALING_MODULE_OPTIONS],
+    },
+    ConnectionRegistry,
+    { provide: RoomRegistry, useClass: InMemoryRoomRegistry },
+    { provide: SignalingRelay, useClass: LocalSignalingRelay },
+    SignalingEvents,
+    SignalingStats,
+    IceServerConfigService,
+    SignalingService,
+    HeartbeatService,
+    SignalingGateway,
+  ],
+  exports: [SIGNALING_OPTIONS, ConnectionRegistry, RoomRegistry, SignalingRelay, SignalingEvents, SignalingStats, SignalingService],
+})
+export class SignalingModule extends ConfigurableSignalingModule {}
