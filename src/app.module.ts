@@ -1,14 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
+import { DocsController } from './admin/docs.controller';
 import type { AppConfig } from './config/app-config';
+import { PersistenceModule } from './persistence/persistence.module';
 import { SignalingModule } from './signaling/signaling.module';
 
-/** The standalone app: the signaling module configured from AppConfig. */
+/** The standalone app: signaling, its history, and the admin API, configured from AppConfig. */
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [SignalingModule.forRoot(config.signaling)],
+      imports: [
+        SignalingModule.forRoot({ ...config.signaling, isGlobal: true }),
+        PersistenceModule.forRoot({ database: config.database, nodeId: config.nodeId, ...config.history }),
+        AdminModule.forRoot({ apiKey: config.adminApiKey.key }),
+      ],
+      controllers: [DocsController],
     };
   }
 }

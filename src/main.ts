@@ -11,7 +11,14 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host ?? '0.0.0.0');
   const { path } = app.get<ResolvedSignalingOptions>(SIGNALING_OPTIONS);
   const host = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  new Logger('Bootstrap').log(`Signaling WebSocket: ws://${host}:${config.port}${path}`);
+  const logger = new Logger('Bootstrap');
+  logger.log(`Signaling WebSocket: ws://${host}:${config.port}${path}`);
+  logger.log(`Admin API (Swagger UI): http://${host}:${config.port}/api/docs`);
+  const { adminApiKey } = config;
+  if (adminApiKey.source !== 'env') {
+    const how = adminApiKey.source === 'generated' ? 'generated on first start' : 'set ADMIN_API_KEY to replace it';
+    logger.log(`Admin API key: ${adminApiKey.key} (kept in ${adminApiKey.file}; ${how})`);
+  }
 }
 
 bootstrap().catch((error: Error) => {

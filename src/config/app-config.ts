@@ -1,5 +1,10 @@
 import type { LogLevel } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { databaseOptionsFromEnv } from '../persistence/database-options';
 import type { SignalingModuleOptions } from '../signaling/signaling-options.interface';
+import { resolveAdminApiKey, type AdminApiKey } from './admin-api-key';
 
 /** Configuration of the standalone app. */
 export interface AppConfig {
@@ -8,6 +13,12 @@ export interface AppConfig {
   host?: string;
   signaling: SignalingModuleOptions;
   logLevels: LogLevel[];
+  /** History database (SQLite file by default). */
+  database: DataSourceOptions;
+  /** This node's id in history rows. */
+  nodeId: string;
+  adminApiKey: AdminApiKey;
+  history?: { flushIntervalMs?: number; counterFlushIntervalMs?: number; maxPendingRows?: number };
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -15,8 +26,16 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbo
 /** Reads the standalone app's configuration from environment variables (documented in the README). */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const turnUri = env.TURN_SERVER_URI;
+  const dataDir = env.DATA_DIR || 'data';
   return {
     port: integer(env, 'PORT') ?? 5080,
+    database: databaseOptionsFromEnv({ DATABASE_PATH: join(dataDir, 'signaling.sqlite'), ...env }),
+    nodeId: env.NODE_ID || hostname(),
+    adminApiKey: resolveAdminApiKey(env.ADMIN_API_KEY, dataDir),
+    history: {
+      flushIntervalMs: integer(env, 'HISTORY_FLUSH_INTERVAL_MS'),
+      counterFlushIntervalMs: integer(env, 'HISTORY_COUNTER_FLUSH_INTERVAL_MS'),
+    },
     host: env.HOST || undefined,
     logLevels: logLevels(env.LOG_LEVEL ?? 'log'),
     signaling: {

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { ConnectionRegistry } from './connections/connection-registry.service';
@@ -30,8 +30,9 @@ export interface KickOptions {
  * SignalingRelay, so a shared implementation of those works unchanged.
  */
 @Injectable()
-export class SignalingService implements BeforeApplicationShutdown {
+export class SignalingService implements OnModuleDestroy {
   private readonly logger = new Logger(SignalingService.name);
+  private shuttingDown = false;
 
   constructor(
     private readonly rooms: RoomRegistry,
@@ -42,6 +43,11 @@ export class SignalingService implements BeforeApplicationShutdown {
 
   connect(socket: WebSocket, remoteAddress: string, userAgent: string): PeerConnection {
     const connection = new PeerConnection(randomUUID(), socket, remoteAddress, userAgent);
+    if (this.shuttingDown) {
+      connection.closeReason = LeaveReason.Shutdown;
+      socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      return connection;
+    }
     this.connections.add(connection);
     this.logger.debug(`connection ${connection.id} opened from ${remoteAddress}`);
     return connection;
@@ -59,7 +65,8 @@ export class SignalingService implements BeforeApplicationShutdown {
     if (outcome.status === 'full') throw new ProtocolError(ErrorDefinition.NoSpaceForNewPeer, streamId);
     if (outcome.status === 'joined') {
       const at = outcome.member.joinedAt;
-      if (outcome.roomOpened) this.events.emit({ type: SignalingEventType.RoomOpened, at, streamId });
+      const room = outcome.room;
+      if (outcome.roomOpened) this.events.emit({ type: SignalingEventType.RoomOpened, at, streamId, room });
       this.events.emit({ type: SignalingEventType.PeerJoined, at, member: outcome.member });
       if (outcome.waiting) {
         this.relay.deliver(outcome.waiting.connectionId, startFrame(streamId));
@@ -67,6 +74,7 @@ export class SignalingService implements BeforeApplicationShutdown {
           type: SignalingEventType.CallStarted,
           at,
           streamId,
+          room,
           offerer: outcome.waiting,
           answerer: outcome.member,
         });
@@ -136,8 +144,13 @@ export class SignalingService implements BeforeApplicationShutdown {
     return removed;
   }
 
-  /** Graceful shutdown: every connection leaves its rooms with reason `shutdown`, then is closed. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * Graceful shutdown, first of the shutdown hooks: every connection leaves its rooms with reason
+   * `shutdown` (its peers receive `stop`) and is closed with 1001, before history is flushed
+   * (beforeApplicationShutdown) and the database closes (onApplicationShutdown).
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.shuttingDown = true;
     const open = [...this.connections.values()];
     if (open.length > 0) this.logger.log(`closing ${open.length} connection(s) for shutdown`);
     for (const connection of open) {

@@ -1,12 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
 import type { AppConfig } from '../../src/config/app-config';
+import { sqliteOptions } from '../../src/persistence/database-options';
 import type { SignalingModuleOptions } from '../../src/signaling/signaling-options.interface';
 import { WsTestClient } from './ws-test-client';
 
+export const TEST_API_KEY = 'test-admin-key';
+
 export interface TestApp {
   app: INestApplication;
+  config: AppConfig;
   /** ws URL of the signaling endpoint. */
   wsUrl: string;
   httpUrl: string;
@@ -14,9 +21,26 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The standalone app, as main.ts builds it, listening on a random port on 127.0.0.1. */
+/** A fresh SQLite file in a temporary folder. */
+export function tempSqlitePath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'signaling-test-')), 'history.sqlite');
+}
+
+/**
+ * The standalone app, as main.ts builds it, listening on a random port on 127.0.0.1, with its
+ * history in a fresh temporary SQLite file unless `extra.database` says otherwise.
+ */
 export async function startTestApp(signaling: SignalingModuleOptions = {}, extra: Partial<AppConfig> = {}): Promise<TestApp> {
-  const app = await createApp({ port: 0, logLevels: ['fatal', 'error', 'warn'], ...extra, signaling });
+  const config: AppConfig = {
+    port: 0,
+    logLevels: ['fatal', 'error'],
+    database: sqliteOptions(tempSqlitePath()),
+    nodeId: 'test-node',
+    adminApiKey: { key: TEST_API_KEY, source: 'env' },
+    ...extra,
+    signaling,
+  };
+  const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const httpUrl = `http://127.0.0.1:${port}`;
@@ -24,6 +48,7 @@ export async function startTestApp(signaling: SignalingModuleOptions = {}, extra
   const clients: WsTestClient[] = [];
   return {
     app,
+    config,
     wsUrl,
     httpUrl,
     async connect(query = '') {

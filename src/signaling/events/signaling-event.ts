@@ -10,12 +10,13 @@ export enum SignalingEventType {
 }
 
 export type SignalingEvent =
-  | { readonly type: SignalingEventType.RoomOpened; readonly at: Date; readonly streamId: string }
+  | { readonly type: SignalingEventType.RoomOpened; readonly at: Date; readonly streamId: string; readonly room: RoomSnapshot }
   | { readonly type: SignalingEventType.PeerJoined; readonly at: Date; readonly member: RoomMember }
   | {
       readonly type: SignalingEventType.CallStarted;
       readonly at: Date;
       readonly streamId: string;
+      readonly room: RoomSnapshot;
       /** The peer that was waiting: it received `start` and makes the offer. */
       readonly offerer: RoomMember;
       readonly answerer: RoomMember;

@@ -4,6 +4,7 @@ import type { PeerIdentity, RoomMember, RoomSnapshot } from './room-member';
 import { Departure, JoinOutcome, RoomRegistry } from './room-registry';
 
 interface Room {
+  readonly id: string;
   readonly streamId: string;
   readonly openedAt: Date;
   callStartedAt: Date | undefined;
@@ -31,6 +32,7 @@ export class InMemoryRoomRegistry extends RoomRegistry {
     const now = new Date();
     if (!room) {
       room = {
+        id: randomUUID(),
         streamId,
         openedAt: now,
         callStartedAt: undefined,
@@ -46,6 +48,7 @@ export class InMemoryRoomRegistry extends RoomRegistry {
       ...peer,
       sessionId: randomUUID(),
       streamId,
+      roomId: room.id,
       joinedAt: now,
       peer: waiting,
       messagesRelayed: 0,
@@ -62,7 +65,7 @@ export class InMemoryRoomRegistry extends RoomRegistry {
     let joined = this.roomsByConnection.get(peer.connectionId);
     if (!joined) this.roomsByConnection.set(peer.connectionId, (joined = new Set()));
     joined.add(streamId);
-    return { status: 'joined', member, waiting, roomOpened };
+    return { status: 'joined', member, waiting, roomOpened, room: snapshot(room, now.getTime()) };
   }
 
   async leave(streamId: string, connectionId: string): Promise<Departure | undefined> {
@@ -132,6 +135,7 @@ function findMember(room: Room, connectionId: string): RoomMember | undefined {
 
 function snapshot(room: Room, now: number): RoomSnapshot {
   return {
+    id: room.id,
     streamId: room.streamId,
     openedAt: room.openedAt,
     callStartedAt: room.callStartedAt,

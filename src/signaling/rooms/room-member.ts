@@ -12,6 +12,8 @@ export interface RoomMember extends PeerIdentity {
   /** Unique id of this membership; the admin API's session id. */
   readonly sessionId: string;
   readonly streamId: string;
+  /** Id of the room occupancy this membership belongs to (RoomSnapshot.id). */
+  readonly roomId: string;
   readonly joinedAt: Date;
   /** The other member of the room, while there is one: the relay target. */
   peer: RoomMember | undefined;
@@ -22,6 +24,8 @@ export interface RoomMember extends PeerIdentity {
 
 /** A room's state as the admin API and the lifecycle events see it. */
 export interface RoomSnapshot {
+  /** Id of this occupancy of the streamId: from the first join until the room is empty. */
+  readonly id: string;
   readonly streamId: string;
   readonly openedAt: Date;
   /** When a second peer first joined (the first `start`), if one did. */

@@ -2,7 +2,14 @@ import type { PeerIdentity, RoomMember, RoomSnapshot } from './room-member';
 
 export type JoinOutcome =
   /** Added. `waiting` is the peer that was alone in the room: it receives `start`. */
-  | { readonly status: 'joined'; readonly member: RoomMember; readonly waiting?: RoomMember; readonly roomOpened: boolean }
+  | {
+      readonly status: 'joined';
+      readonly member: RoomMember;
+      readonly waiting?: RoomMember;
+      readonly roomOpened: boolean;
+      /** The room after the join. */
+      readonly room: RoomSnapshot;
+    }
   /** The connection was already a member: nothing changed. */
   | { readonly status: 'already-member'; readonly member: RoomMember }
   /** Two peers already: nothing changed. */

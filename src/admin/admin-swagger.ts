@@ -1,0 +1,34 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { API_KEY_SCHEME, BEARER_SCHEME } from './admin-controller.decorator';
+import { ASYNCAPI_URL } from './docs.controller';
+
+export const SWAGGER_PATH = 'api/docs';
+
+export function buildAdminOpenApi(app: INestApplication, signalingPath: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('P2P signaling admin API')
+    .setDescription(
+      [
+        'Operators: see active rooms and sessions, read room/session history, force a peer or a room to leave.',
+        '',
+        'Every route needs the admin API key: click **Authorize** and paste it as the bearer token (or as `X-API-Key`).',
+        'The standalone app prints it at startup (it is kept in `data/admin-api-key` unless `ADMIN_API_KEY` is set).',
+        '',
+        `Clients signal over the WebSocket at \`${signalingPath}\` with Ant Media Server's P2P protocol: ` +
+          `see the [AsyncAPI document](${ASYNCAPI_URL}).`,
+      ].join('\n'),
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The admin API key.' }, BEARER_SCHEME)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The admin API key.' }, API_KEY_SCHEME)
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at /api/docs, the OpenAPI JSON at /api/docs-json. */
+export function setupAdminSwagger(app: INestApplication, signalingPath: string): void {
+  SwaggerModule.setup(SWAGGER_PATH, app, () => buildAdminOpenApi(app, signalingPath), {
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,256 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { SignalingEventType, type SignalingEvent } from '../signaling/events/signaling-event';
+import { SignalingEvents } from '../signaling/events/signaling-events.service';
+import type { RoomMember, RoomSnapshot } from '../signaling/rooms/room-member';
+import { RoomRegistry } from '../signaling/rooms/room-registry';
+import { PeerSession } from './entities/peer-session.entity';
+import { RoomRecord } from './entities/room-record.entity';
+import { SERVER_RESTART } from './entities/session-end-reason';
+import { HISTORY_CONNECTION } from './persistence.constants';
+import { PERSISTENCE_OPTIONS, type ResolvedPersistenceOptions } from './persistence-options.interface';
+
+const CHUNK = 200;
+const MAX_RETRY_DELAY_MS = 30_000;
+
+interface Counters {
+  messagesRelayed: number;
+  bytesRelayed: number;
+}
+
+/**
+ * Writes room and session history behind signaling: lifecycle events only update rows in memory
+ * (the latest state of each row wins), and a timer writes them in one transaction per batch.
+ * Relay counters of active sessions are written periodically and with the final row at leave.
+ * A failing database never reaches signaling: rows stay pending, the writer retries with backoff,
+ * and past `maxPendingRows` new rows are dropped and counted instead of growing without limit.
+ */
+@Injectable()
+export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(HistoryWriter.name);
+  private rooms = new Map<string, RoomRecord>();
+  private sessions = new Map<string, PeerSession>();
+  private counters = new Map<string, Counters>();
+  /** Counters last handed to the writer, per active session. */
+  private readonly writtenCounters = new Map<string, number>();
+  private flushing: Promise<void> | null = null;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private counterTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private retryDelayMs = 0;
+  private nextAttemptAt = 0;
+  private lastOverflowLog = 0;
+
+  /** Figures for metrics and /stats. */
+  readonly stats = { rowsWritten: 0, failedFlushes: 0, droppedRows: 0 };
+
+  constructor(
+    @InjectDataSource(HISTORY_CONNECTION) private readonly dataSource: DataSource,
+    private readonly events: SignalingEvents,
+    private readonly registry: RoomRegistry,
+    @Inject(PERSISTENCE_OPTIONS) private readonly options: ResolvedPersistenceOptions,
+  ) {}
+
+  /** Rows and counter updates waiting to be written. */
+  get queueDepth(): number {
+    return this.rooms.size + this.sessions.size + this.counters.size;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.reconcile();
+    this.unsubscribe = this.events.subscribe((event) => this.record(event));
+  }
+
+  onApplicationBootstrap(): void {
+    this.flushTimer = setInterval(() => this.tick(), this.options.flushIntervalMs);
+    this.counterTimer = setInterval(() => void this.collectCounters(), this.options.counterFlushIntervalMs);
+    this.flushTimer.unref();
+    this.counterTimer.unref();
+  }
+
+  /** After signaling has closed every session (onModuleDestroy), before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.flushTimer);
+    clearInterval(this.counterTimer);
+    this.unsubscribe?.();
+    try {
+      await this.flush();
+    } catch (error) {
+      this.logger.error(`history lost at shutdown: ${this.queueDepth} row(s) not written (${(error as Error).message})`);
+    }
+  }
+
+  /**
+   * Closes the rows a crash of this node left open (reason `server_restart`). Runs at boot, before
+   * the app accepts connections.
+   */
+  async reconcile(): Promise<void> {
+    const now = new Date();
+    const { nodeId } = this.options;
+    const sessions = await this.dataSource
+      .getRepository(PeerSession)
+      .update({ leftAt: IsNull(), nodeId }, { leftAt: now, leaveReason: SERVER_RESTART });
+    const rooms = await this.dataSource
+      .getRepository(RoomRecord)
+      .update({ closedAt: IsNull(), nodeId }, { closedAt: now, closeReason: SERVER_RESTART });
+    if (sessions.affected || rooms.affected) {
+      this.logger.warn(
+        `closed ${sessions.affected ?? 0} session(s) and ${rooms.affected ?? 0} room(s) left open by a previous run (server_restart)`,
+      );
+    }
+  }
+
+  /** Writes everything pending now; resolves when it is in the database. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    if (this.queueDepth === 0) return;
+    this.flushing = this.writeBatch();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private record(event: SignalingEvent): void {
+    switch (event.type) {
+      case SignalingEventType.RoomOpened:
+      case SignalingEventType.CallStarted:
+        this.putRoom(this.roomRow(event.room, null));
+        break;
+      case SignalingEventType.RoomClosed:
+        this.putRoom(this.roomRow(event.room, event.at));
+        break;
+      case SignalingEventType.PeerJoined:
+        this.putSession(this.sessionRow(event.member, null, null));
+        break;
+      case SignalingEventType.PeerLeft:
+        this.counters.delete(event.member.sessionId);
+        this.writtenCounters.delete(event.member.sessionId);
+        this.putSession(this.sessionRow(event.member, event.at, event.reason));
+        break;
+    }
+  }
+
+  private tick(): void {
+    if (Date.now() < this.nextAttemptAt || this.flushing) return;
+    this.flush().catch(() => undefined); // logged in writeBatch
+  }
+
+  private async collectCounters(): Promise<void> {
+    for (const room of await this.registry.listRooms()) {
+      for (const member of room.members) {
+        if (this.writtenCounters.get(member.sessionId) === member.messagesRelayed) continue;
+        if (!this.hasRoomFor(this.counters, member.sessionId)) return;
+        this.writtenCounters.set(member.sessionId, member.messagesRelayed);
+        this.counters.set(member.sessionId, {
+          messagesRelayed: member.messagesRelayed,
+          bytesRelayed: member.bytesRelayed,
+        });
+      }
+    }
+  }
+
+  private putRoom(row: RoomRecord): void {
+    if (this.hasRoomFor(this.rooms, row.id)) this.rooms.set(row.id, row);
+  }
+
+  private putSession(row: PeerSession): void {
+    if (this.hasRoomFor(this.sessions, row.id)) this.sessions.set(row.id, row);
+  }
+
+  private hasRoomFor(pending: Map<string, unknown>, id: string): boolean {
+    if (pending.has(id) || this.queueDepth < this.options.maxPendingRows) return true;
+    this.stats.droppedRows++;
+    const now = Date.now();
+    if (now - this.lastOverflowLog > 10_000) {
+      this.lastOverflowLog = now;
+      this.logger.error(
+        `history queue full (${this.options.maxPendingRows} rows): ${this.stats.droppedRows} update(s) dropped so far`,
+      );
+    }
+    return false;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const rooms = this.rooms;
+    const sessions = this.sessions;
+    const counters = this.counters;
+    this.rooms = new Map();
+    this.sessions = new Map();
+    this.counters = new Map();
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (const chunk of chunks([...rooms.values()])) await manager.upsert(RoomRecord, chunk, ['id']);
+        for (const chunk of chunks([...sessions.values()])) await manager.upsert(PeerSession, chunk, ['id']);
+        for (const [id, values] of counters) await manager.update(PeerSession, { id, leftAt: IsNull() }, values);
+      });
+      this.stats.rowsWritten += rooms.size + sessions.size + counters.size;
+      if (this.retryDelayMs > 0) this.logger.log('history database writable again; pending rows written');
+      this.retryDelayMs = 0;
+      this.nextAttemptAt = 0;
+    } catch (error) {
+      // Put the batch back under anything newer that arrived meanwhile.
+      this.rooms = merge(rooms, this.rooms);
+      this.sessions = merge(sessions, this.sessions);
+      this.counters = merge(counters, this.counters);
+      this.stats.failedFlushes++;
+      this.retryDelayMs = Math.min(Math.max(this.retryDelayMs * 2, this.options.flushIntervalMs), MAX_RETRY_DELAY_MS);
+      this.nextAttemptAt = Date.now() + this.retryDelayMs;
+      this.logger.warn(
+        `history write failed (${(error as Error).message}); ${this.queueDepth} row(s) pending, retry in ${this.retryDelayMs} ms`,
+      );
+      throw error;
+    }
+  }
+
+  private roomRow(room: RoomSnapshot, closedAt: Date | null): RoomRecord {
+    return {
+      id: room.id,
+      streamId: room.streamId,
+      nodeId: this.options.nodeId,
+      openedAt: room.openedAt,
+      closedAt,
+      closeReason: closedAt ? 'empty' : null,
+      peakPeers: room.peakPeers,
+      callStartedAt: room.callStartedAt ?? null,
+      callDurationMs: room.callDurationMs,
+    };
+  }
+
+  private sessionRow(member: RoomMember, leftAt: Date | null, reason: string | null): PeerSession {
+    return {
+      id: member.sessionId,
+      streamId: member.streamId,
+      roomId: member.roomId,
+      connectionId: member.connectionId,
+      nodeId: this.options.nodeId,
+      remoteAddress: member.remoteAddress.slice(0, 64),
+      userAgent: member.userAgent.slice(0, 512),
+      mode: member.mode,
+      joinedAt: member.joinedAt,
+      leftAt,
+      leaveReason: reason,
+      messagesRelayed: member.messagesRelayed,
+      bytesRelayed: member.bytesRelayed,
+    };
+  }
+}
+
+function* chunks<T>(rows: T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
+}
+
+/** `older` entries, overridden by `newer` ones. */
+function merge<V>(older: Map<string, V>, newer: Map<string, V>): Map<string, V> {
+  for (const [id, value] of newer) older.set(id, value);
+  return older;
+}

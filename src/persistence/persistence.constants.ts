@@ -1,0 +1,2 @@
+/** Name of the history DataSource, so it never clashes with a host app's default TypeORM connection. */
+export const HISTORY_CONNECTION = 'signalingHistory';
