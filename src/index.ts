@@ -31,3 +31,16 @@ export { PeerConnection } from './signaling/connections/peer-connection';
 export { createTurnCredentials } from './signaling/ice/turn-credentials';
 export type { TurnCredentials } from './signaling/ice/turn-credentials';
 export * from './signaling/protocol';
+
+// History (TypeORM) and the REST admin API
+export { PersistenceModule } from './persistence/persistence.module';
+export type { PersistenceModuleOptions } from './persistence/persistence-options.interface';
+export { databaseOptionsFromEnv, sqliteOptions, HISTORY_ENTITIES } from './persistence/database-options';
+export { MIGRATIONS } from './persistence/migrations';
+export { HistoryWriter } from './persistence/history-writer.service';
+export { HistoryQueryService } from './persistence/history-query.service';
+export { RoomRecord } from './persistence/entities/room-record.entity';
+export { PeerSession } from './persistence/entities/peer-session.entity';
+export { AdminModule } from './admin/admin.module';
+export type { AdminModuleOptions } from './admin/admin.module-definition';
+export { buildAdminOpenApi, setupAdminSwagger } from './admin/admin-swagger';

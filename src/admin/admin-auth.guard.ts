@@ -29,11 +29,20 @@ export class AdminAuthGuard implements CanActivate, OnModuleInit {
   async onModuleInit(): Promise<void> {
     const { apiKey, guard } = this.options;
     if (guard) {
-      this.delegate = await this.moduleRef.create(guard);
+      // The host's own instance when it registered the guard as a provider, else a new one.
+      this.delegate = this.findProvider(guard) ?? (await this.moduleRef.create(guard));
     } else if (apiKey) {
       this.keyDigest = digest(apiKey);
     } else {
       throw new Error('AdminModule: configure an apiKey or a guard (the admin API is never open)');
+    }
+  }
+
+  private findProvider(guard: NonNullable<AdminModuleOptions['guard']>): CanActivate | undefined {
+    try {
+      return this.moduleRef.get(guard, { strict: false });
+    } catch {
+      return undefined;
     }
   }
 

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageDto } from './page.dto';
 import type { PeerSession } from '../../persistence/entities/peer-session.entity';
 import { SESSION_END_REASONS } from '../../persistence/entities/session-end-reason';
 
@@ -65,16 +66,7 @@ export class PeerSessionDto {
   }
 }
 
-export class PeerSessionPageDto {
-  @ApiProperty({ description: 'Rows matching the filters (all pages).', example: 1 })
-  total: number;
-
-  @ApiProperty({ example: 50 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-
+export class PeerSessionPageDto extends PageDto {
   @ApiProperty({ type: [PeerSessionDto] })
   items: PeerSessionDto[];
 }

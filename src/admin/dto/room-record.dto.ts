@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageDto } from './page.dto';
 import type { RoomRecord } from '../../persistence/entities/room-record.entity';
 
 export class RoomRecordDto {
@@ -53,16 +54,7 @@ export class RoomRecordDto {
   }
 }
 
-export class RoomRecordPageDto {
-  @ApiProperty({ example: 1 })
-  total: number;
-
-  @ApiProperty({ example: 50 })
-  limit: number;
-
-  @ApiProperty({ example: 0 })
-  offset: number;
-
+export class RoomRecordPageDto extends PageDto {
   @ApiProperty({ type: [RoomRecordDto] })
   items: RoomRecordDto[];
 }
