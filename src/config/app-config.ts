@@ -1,4 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
@@ -45,6 +46,26 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatIntervalMs: integer(env, 'HEARTBEAT_INTERVAL_MS'),
       heartbeatTimeoutMs: integer(env, 'HEARTBEAT_TIMEOUT_MS'),
       stunServerUri: env.STUN_SERVER_URI || undefined,
+      limits: {
+        messagesPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND'),
+        messageBurst: integer(env, 'RATE_LIMIT_BURST'),
+        maxDroppedMessages: integer(env, 'RATE_LIMIT_MAX_DROPPED'),
+        maxConnections: integer(env, 'MAX_CONNECTIONS'),
+        maxConnectionsPerAddress: integer(env, 'MAX_CONNECTIONS_PER_ADDRESS'),
+        maxRoomsPerConnection: integer(env, 'MAX_ROOMS_PER_CONNECTION'),
+        maxSdpLength: integer(env, 'MAX_SDP_LENGTH'),
+        maxCandidateLength: integer(env, 'MAX_CANDIDATE_LENGTH'),
+      },
+      allowedOrigins: list(env.ALLOWED_ORIGINS),
+      requireOrigin: flag(env, 'REQUIRE_ORIGIN'),
+      trustForwardedFor: flag(env, 'TRUST_FORWARDED_FOR'),
+      jwt:
+        env.JWT_SECRET || env.JWT_PUBLIC_KEY_FILE
+          ? {
+              secret: env.JWT_SECRET || undefined,
+              publicKey: env.JWT_PUBLIC_KEY_FILE ? readFileSync(env.JWT_PUBLIC_KEY_FILE, 'utf8') : undefined,
+            }
+          : undefined,
       turn: turnUri
         ? {
             uri: turnUri,
@@ -56,6 +77,19 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : undefined,
     },
   };
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  const items = raw?.split(',').map((item) => item.trim()).filter(Boolean);
+  return items?.length ? items : undefined;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false (got "${raw}")`);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string): number | undefined {

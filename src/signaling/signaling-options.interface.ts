@@ -15,6 +15,41 @@ export interface TurnServerOptions {
   ttlSeconds?: number;
 }
 
+/** Limits against broken and abusive clients. Every one has a default; see SIGNALING_DEFAULTS.limits. */
+export interface SignalingLimits {
+  /** Sustained frames per second per connection (token bucket refill). Default 100. */
+  messagesPerSecond?: number;
+  /** Frames a connection may send at once (token bucket size). Default 400. */
+  messageBurst?: number;
+  /**
+   * Frames over the rate that a connection may send within 10 s before it is closed with 1008.
+   * Until then each excess frame is dropped (the first of each 10 s gets a `rateLimitExceeded` error). Default 400.
+   */
+  maxDroppedMessages?: number;
+  /** Connections to this node at once. Default 20000. */
+  maxConnections?: number;
+  /** Connections from one remote address at once. Default 256. */
+  maxConnectionsPerAddress?: number;
+  /** Rooms one connection may be in at once. Default 16. */
+  maxRoomsPerConnection?: number;
+  /** Longest accepted SDP, in characters. Default 131072. */
+  maxSdpLength?: number;
+  /** Longest accepted ICE candidate string, in characters. Default 4096. */
+  maxCandidateLength?: number;
+}
+
+/** Join authorisation with JSON Web Tokens (Ant Media's `token` field of `join`). */
+export interface JwtAuthOptions {
+  /** HS256 shared secret. */
+  secret?: string;
+  /** PEM public key for RS256 or ES256. */
+  publicKey?: string;
+  /** Accepted algorithms. Default: HS256 with a secret; RS256 and ES256 with a public key. */
+  algorithms?: Array<'HS256' | 'RS256' | 'ES256'>;
+  /** Leeway for `exp` and `nbf`, in seconds. Default 30. */
+  clockToleranceSeconds?: number;
+}
+
 export interface SignalingModuleOptions {
   /** WebSocket path; the query string is ignored. Default `/WebRTCAppEE/websocket`. */
   path?: string;
@@ -30,7 +65,23 @@ export interface SignalingModuleOptions {
   stunServerUri?: string;
   /** TURN server for `getIceServerConfig`; sent instead of STUN when set (the SDKs take one URI). */
   turn?: TurnServerOptions;
+  limits?: SignalingLimits;
+  /**
+   * Browser Origins allowed to connect (exact match, e.g. `https://app.example.com`); any when unset.
+   * Clients that send no Origin (mobile SDKs, servers) are allowed unless `requireOrigin` is true.
+   */
+  allowedOrigins?: string[];
+  requireOrigin?: boolean;
+  /**
+   * Take the client address from the first `X-Forwarded-For` entry (behind a trusted proxy only:
+   * anyone can send the header). Default false.
+   */
+  trustForwardedFor?: boolean;
+  /** When set, `join` must carry a `token` whose claims allow the streamId, else `unauthorized_access`. */
+  jwt?: JwtAuthOptions;
 }
+
+export type ResolvedSignalingLimits = Readonly<Required<SignalingLimits>>;
 
 export interface ResolvedSignalingOptions {
   readonly path: string;
@@ -40,4 +91,9 @@ export interface ResolvedSignalingOptions {
   readonly heartbeatTimeoutMs: number;
   readonly stunServerUri?: string;
   readonly turn?: Readonly<Required<Pick<TurnServerOptions, 'uri' | 'ttlSeconds'>> & TurnServerOptions>;
+  readonly limits: ResolvedSignalingLimits;
+  readonly allowedOrigins?: ReadonlySet<string>;
+  readonly requireOrigin: boolean;
+  readonly trustForwardedFor: boolean;
+  readonly jwt?: Readonly<Required<Pick<JwtAuthOptions, 'algorithms' | 'clockToleranceSeconds'>> & JwtAuthOptions>;
 }

@@ -1,4 +1,9 @@
-import type { ResolvedSignalingOptions, SignalingModuleOptions } from './signaling-options.interface';
+import type {
+  ResolvedSignalingLimits,
+  ResolvedSignalingOptions,
+  SignalingLimits,
+  SignalingModuleOptions,
+} from './signaling-options.interface';
 
 export const SIGNALING_DEFAULTS = {
   path: '/WebRTCAppEE/websocket',
@@ -7,6 +12,17 @@ export const SIGNALING_DEFAULTS = {
   heartbeatIntervalMs: 10_000,
   heartbeatTimeoutMs: 30_000,
   turnTtlSeconds: 86_400,
+  jwtClockToleranceSeconds: 30,
+  limits: {
+    messagesPerSecond: 100,
+    messageBurst: 400,
+    maxDroppedMessages: 400,
+    maxConnections: 20_000,
+    maxConnectionsPerAddress: 256,
+    maxRoomsPerConnection: 16,
+    maxSdpLength: 131_072,
+    maxCandidateLength: 4096,
+  },
 } as const;
 
 /** The smallest frame limit allowed: Ant Media accepts 81,920 characters and SDPs get that big. */
@@ -61,6 +77,33 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     heartbeatTimeoutMs,
     stunServerUri,
     turn,
+    limits: resolveLimits(options.limits ?? {}),
+    allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : undefined,
+    requireOrigin: options.requireOrigin ?? false,
+    trustForwardedFor: options.trustForwardedFor ?? false,
+    jwt: resolveJwt(options.jwt),
+  };
+}
+
+function resolveLimits(limits: SignalingLimits): ResolvedSignalingLimits {
+  const resolved = {} as Record<keyof SignalingLimits, number>;
+  for (const [name, fallback] of Object.entries(SIGNALING_DEFAULTS.limits) as Array<[keyof SignalingLimits, number]>) {
+    resolved[name] = positiveInteger(`limits.${name}`, limits[name], fallback);
+  }
+  return resolved;
+}
+
+function resolveJwt(jwt: SignalingModuleOptions['jwt']): ResolvedSignalingOptions['jwt'] {
+  if (!jwt || (!jwt.secret && !jwt.publicKey)) return undefined;
+  const algorithms = jwt.algorithms ?? [...(jwt.secret ? ['HS256' as const] : []), ...(jwt.publicKey ? ['RS256' as const, 'ES256' as const] : [])];
+  if (algorithms.includes('HS256') && !jwt.secret) throw new Error('SignalingModule: jwt HS256 needs jwt.secret');
+  if (algorithms.some((a) => a !== 'HS256') && !jwt.publicKey) {
+    throw new Error('SignalingModule: jwt RS256/ES256 need jwt.publicKey');
+  }
+  return {
+    ...jwt,
+    algorithms,
+    clockToleranceSeconds: jwt.clockToleranceSeconds ?? SIGNALING_DEFAULTS.jwtClockToleranceSeconds,
   };
 }
 

@@ -7,6 +7,8 @@ import {
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { ConnectionAdmission } from './connections/connection-admission.service';
+import { RateDecision } from './connections/message-rate-limiter';
 import type { PeerConnection } from './connections/peer-connection';
 import { IceServerConfigService } from './ice/ice-server-config.service';
 import { ErrorDefinition } from './protocol/error-definition.enum';
@@ -15,6 +17,7 @@ import type { InboundFrame } from './protocol/inbound-frames';
 import { LeaveReason } from './protocol/leave-reason.enum';
 import {
   PONG_FRAME,
+  errorFrame,
   peerMessageFrame,
   takeCandidateFrame,
   takeConfigurationFrame,
@@ -32,14 +35,16 @@ import { SignalingService } from './signaling.service';
 import { SignalingStats } from './signaling-stats.service';
 
 const CONNECTION = Symbol('peerConnection');
+/** Close code for a client that keeps sending over its rate limit. */
+export const CLOSE_POLICY_VIOLATION = 1008;
 type SignalingSocket = WebSocket & { [CONNECTION]: PeerConnection };
 
 /**
  * The Ant Media P2P protocol over WebSocket (docs/ams-p2p-protocol.md). Frames are routed here by
- * `command` through the WsAdapter's `messageParser` (signalingMessageParser).
- *
- * Handlers take (socket, frame) without parameter decorators on purpose: with none, Nest calls them
- * synchronously on the socket's message event, with no pipe step in between.
+ * `command` through the WsAdapter's `messageParser` (signalingMessageParser); every frame reaches
+ * exactly one handler, and one socket's handlers run in the order its frames arrived.
+ * Each handler first admits the frame (heartbeat mark, rate limit), then works through the
+ * connection's `run`, which keeps asynchronous commands (join, leave) in order with the rest.
  */
 @WebSocketGateway()
 @UseFilters(SignalingExceptionFilter)
@@ -54,22 +59,25 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     private readonly relay: SignalingRelay,
     private readonly iceServers: IceServerConfigService,
     private readonly stats: SignalingStats,
+    private readonly admission: ConnectionAdmission,
   ) {
-    // The path and frame limit come from the module options, which forRootAsync only knows at
-    // run time: apply them before Nest connects the gateway (at app init, after construction).
-    WebSocketGateway({ path: options.path, maxPayload: options.maxFrameBytes })(SignalingGateway);
-    this.validator = new FrameValidator(options.maxStreamIdLength);
+    // The path and limits come from the module options, which forRootAsync only knows at run
+    // time: apply them before Nest connects the gateway (at app init, after construction).
+    WebSocketGateway({
+      path: options.path,
+      maxPayload: options.maxFrameBytes,
+      verifyClient: admission.verifyClient,
+    })(SignalingGateway);
+    this.validator = new FrameValidator({ maxStreamIdLength: options.maxStreamIdLength, ...options.limits });
   }
 
   handleConnection(socket: SignalingSocket, request: IncomingMessage): void {
     const userAgent = request.headers['user-agent'] ?? '';
-    const connection = this.signaling.connect(socket, request.socket.remoteAddress ?? '', userAgent);
+    const connection = this.signaling.connect(socket, this.admission.clientAddress(request), userAgent);
     socket[CONNECTION] = connection;
-    const markAlive = (): void => {
+    socket.on('pong', () => {
       connection.alive = true;
-    };
-    socket.on('message', markAlive);
-    socket.on('pong', markAlive);
+    });
   }
 
   handleDisconnect(socket: SignalingSocket): void {
@@ -79,50 +87,74 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
 
   @SubscribeMessage(InboundCommand.Ping)
   onPing(socket: SignalingSocket): void {
-    socket[CONNECTION].send(PONG_FRAME);
+    this.admit(socket)?.send(PONG_FRAME);
   }
 
   @SubscribeMessage(InboundCommand.GetIceServerConfig)
   onGetIceServerConfig(socket: SignalingSocket): void {
-    const connection = socket[CONNECTION];
+    const connection = this.admit(socket);
+    if (!connection) return;
     const frame = this.iceServers.frameFor(connection.id);
     if (frame) connection.send(frame);
   }
 
   @SubscribeMessage(InboundCommand.Join)
   onJoin(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return socket[CONNECTION].run(this.join, this, frame);
+    return this.admit(socket)?.run(this.join, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.Leave)
   onLeave(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return socket[CONNECTION].run(this.leave, this, frame);
+    return this.admit(socket)?.run(this.leave, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.TakeConfiguration)
   onTakeConfiguration(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return socket[CONNECTION].run(this.takeConfiguration, this, frame);
+    return this.admit(socket)?.run(this.takeConfiguration, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.TakeCandidate)
   onTakeCandidate(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return socket[CONNECTION].run(this.takeCandidate, this, frame);
+    return this.admit(socket)?.run(this.takeCandidate, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.PeerMessageCommand)
   onPeerMessage(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return socket[CONNECTION].run(this.peerMessage, this, frame);
+    return this.admit(socket)?.run(this.peerMessage, this, frame);
   }
 
   @SubscribeMessage(INVALID_FRAME_EVENT)
-  onInvalidFrame(_socket: SignalingSocket, reason: string): never {
+  onInvalidFrame(socket: SignalingSocket, reason: string): void {
+    if (!this.admit(socket)) return;
     throw new ProtocolError(ErrorDefinition.InvalidMessage, undefined, reason);
   }
 
   @SubscribeMessage(UNKNOWN_COMMAND_EVENT)
-  onUnknownCommand(_socket: SignalingSocket, frame: InboundFrame): void {
+  onUnknownCommand(socket: SignalingSocket, frame: InboundFrame): void {
+    if (!this.admit(socket)) return;
     this.stats.unknownCommands++;
     this.logger.debug(`ignored unknown command "${frame.command.slice(0, 64)}"`);
+  }
+
+  /**
+   * Every frame first: marks the connection alive and applies its rate limit. Returns the
+   * connection when the frame is to be handled, undefined when it is dropped.
+   */
+  private admit(socket: SignalingSocket): PeerConnection | undefined {
+    const connection = socket[CONNECTION];
+    connection.alive = true;
+    const decision = connection.limiter.take(Date.now());
+    if (decision === RateDecision.Admit) return connection;
+    if (decision === RateDecision.Drop) return undefined;
+    this.stats.countError(ErrorDefinition.RateLimitExceeded);
+    if (decision === RateDecision.DropAndTell) {
+      connection.send(errorFrame(ErrorDefinition.RateLimitExceeded));
+    } else if (!connection.closing) {
+      this.logger.warn(`closing connection ${connection.id} from ${connection.remoteAddress}: sustained rate limit excess`);
+      void this.signaling.disconnect(connection, LeaveReason.Disconnect);
+      connection.socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+    }
+    return undefined;
   }
 
   private join(connection: PeerConnection, frame: InboundFrame): Promise<void> {

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { JoinAuthorizer } from './auth/join-authorizer';
+import { JwtJoinAuthorizer } from './auth/jwt-join-authorizer';
+import { ConnectionAdmission } from './connections/connection-admission.service';
 import { ConnectionRegistry } from './connections/connection-registry.service';
 import { SignalingEvents } from './events/signaling-events.service';
 import { HeartbeatService } from './heartbeat.service';
@@ -27,6 +30,8 @@ import { SignalingStats } from './signaling-stats.service';
       inject: [SIGNALING_MODULE_OPTIONS],
     },
     ConnectionRegistry,
+    ConnectionAdmission,
+    { provide: JoinAuthorizer, useClass: JwtJoinAuthorizer },
     { provide: RoomRegistry, useClass: InMemoryRoomRegistry },
     { provide: SignalingRelay, useClass: LocalSignalingRelay },
     SignalingEvents,
@@ -36,6 +41,6 @@ import { SignalingStats } from './signaling-stats.service';
     HeartbeatService,
     SignalingGateway,
   ],
-  exports: [SIGNALING_OPTIONS, ConnectionRegistry, RoomRegistry, SignalingRelay, SignalingEvents, SignalingStats, SignalingService],
+  exports: [SIGNALING_OPTIONS, ConnectionRegistry, JoinAuthorizer, RoomRegistry, SignalingRelay, SignalingEvents, SignalingStats, SignalingService],
 })
 export class SignalingModule extends ConfigurableSignalingModule {}

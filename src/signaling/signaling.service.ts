@@ -1,7 +1,9 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { JoinAuthorizer } from './auth/join-authorizer';
 import { ConnectionRegistry } from './connections/connection-registry.service';
+import { MessageRateLimiter } from './connections/message-rate-limiter';
 import { PeerConnection } from './connections/peer-connection';
 import { SignalingEventType } from './events/signaling-event';
 import { SignalingEvents } from './events/signaling-events.service';
@@ -12,6 +14,8 @@ import { joinedFrame, leavedFrame, startFrame, stopFrame } from './protocol/outb
 import { ProtocolError } from './protocol/protocol-error';
 import { SignalingRelay } from './relay/signaling-relay';
 import { Departure, RoomRegistry } from './rooms/room-registry';
+import { SIGNALING_OPTIONS } from './signaling.module-definition';
+import type { ResolvedSignalingOptions } from './signaling-options.interface';
 
 /** WebSocket close code sent to clients when the server shuts down. */
 export const CLOSE_GOING_AWAY = 1001;
@@ -39,10 +43,14 @@ export class SignalingService implements OnModuleDestroy {
     private readonly relay: SignalingRelay,
     private readonly connections: ConnectionRegistry,
     private readonly events: SignalingEvents,
+    private readonly authorizer: JoinAuthorizer,
+    @Inject(SIGNALING_OPTIONS) private readonly options: ResolvedSignalingOptions,
   ) {}
 
   connect(socket: WebSocket, remoteAddress: string, userAgent: string): PeerConnection {
-    const connection = new PeerConnection(randomUUID(), socket, remoteAddress, userAgent);
+    const { messagesPerSecond, messageBurst, maxDroppedMessages } = this.options.limits;
+    const limiter = new MessageRateLimiter(messagesPerSecond, messageBurst, maxDroppedMessages, Date.now());
+    const connection = new PeerConnection(randomUUID(), socket, remoteAddress, userAgent.slice(0, 512), limiter);
     if (this.shuttingDown) {
       connection.closeReason = LeaveReason.Shutdown;
       socket.close(CLOSE_GOING_AWAY, 'server shutting down');
@@ -56,6 +64,13 @@ export class SignalingService implements OnModuleDestroy {
   async join(connection: PeerConnection, request: JoinRequest): Promise<void> {
     if (connection.closing) return;
     const { streamId } = request;
+    if (!connection.rooms.has(streamId) && connection.rooms.size >= this.options.limits.maxRoomsPerConnection) {
+      throw new ProtocolError(ErrorDefinition.TooManyRooms, streamId);
+    }
+    if (!(await this.authorize(connection, request))) {
+      throw new ProtocolError(ErrorDefinition.UnauthorizedAccess, streamId);
+    }
+    if (connection.closing) return;
     const outcome = await this.rooms.join(streamId, {
       connectionId: connection.id,
       remoteAddress: connection.remoteAddress,
@@ -63,6 +78,7 @@ export class SignalingService implements OnModuleDestroy {
       mode: request.mode,
     });
     if (outcome.status === 'full') throw new ProtocolError(ErrorDefinition.NoSpaceForNewPeer, streamId);
+    connection.rooms.add(streamId);
     if (outcome.status === 'joined') {
       const at = outcome.member.joinedAt;
       const room = outcome.room;
@@ -87,6 +103,7 @@ export class SignalingService implements OnModuleDestroy {
   async leave(connection: PeerConnection, streamId: string): Promise<void> {
     const departure = await this.rooms.leave(streamId, connection.id);
     if (!departure) throw new ProtocolError(ErrorDefinition.NoPeerAssociatedBefore, streamId);
+    connection.rooms.delete(streamId);
     this.announce(departure, LeaveReason.Leave);
     connection.send(leavedFrame(streamId));
   }
@@ -104,6 +121,7 @@ export class SignalingService implements OnModuleDestroy {
         try {
           for (const departure of await this.rooms.leaveAll(connection.id)) this.announce(departure, reason);
         } finally {
+          connection.rooms.clear();
           this.connections.remove(connection);
           this.logger.debug(`connection ${connection.id} closed (${reason})`);
         }
@@ -122,6 +140,7 @@ export class SignalingService implements OnModuleDestroy {
     const removeMember = async (): Promise<boolean> => {
       const departure = await this.rooms.leave(member.streamId, member.connectionId);
       if (!departure || departure.member.sessionId !== sessionId) return false;
+      connection?.rooms.delete(member.streamId);
       this.relay.deliver(member.connectionId, stopFrame(member.streamId));
       this.relay.deliver(member.connectionId, leavedFrame(member.streamId, LeaveReason.Kicked));
       this.announce(departure, LeaveReason.Kicked);
@@ -156,6 +175,22 @@ export class SignalingService implements OnModuleDestroy {
     for (const connection of open) {
       await this.disconnect(connection, LeaveReason.Shutdown);
       connection.socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+    }
+  }
+
+  private async authorize(connection: PeerConnection, request: JoinRequest): Promise<boolean> {
+    try {
+      return await this.authorizer.authorize({
+        streamId: request.streamId,
+        token: request.token,
+        mode: request.mode,
+        connectionId: connection.id,
+        remoteAddress: connection.remoteAddress,
+        userAgent: connection.userAgent,
+      });
+    } catch (error) {
+      this.logger.error(`join authoriser failed: ${(error as Error).message}`, (error as Error).stack);
+      return false;
     }
   }
 

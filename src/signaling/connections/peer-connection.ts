@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { LeaveReason } from '../protocol/leave-reason.enum';
+import type { MessageRateLimiter } from './message-rate-limiter';
 
 const OPEN = 1;
 const settle = (): void => undefined;
@@ -18,6 +19,8 @@ export class PeerConnection {
   lastSeen = Date.now();
   /** Set once, by the first exit path that reaches the connection. */
   closeReason: LeaveReason | undefined;
+  /** Rooms this connection is in (for the per-connection room limit). */
+  readonly rooms = new Set<string>();
   private tail: Promise<void> | null = null;
 
   constructor(
@@ -25,6 +28,7 @@ export class PeerConnection {
     readonly socket: WebSocket,
     readonly remoteAddress: string,
     readonly userAgent: string,
+    readonly limiter: MessageRateLimiter,
   ) {}
 
   get closing(): boolean {

@@ -10,6 +10,10 @@ export enum ErrorDefinition {
   NoPeerAssociatedBefore = 'no_peer_associated_before',
   /** `join` refused by the configured authorisation. */
   UnauthorizedAccess = 'unauthorized_access',
-  /** Not a JSON object with a string `command`, or a known command with fields of the wrong type. */
+  /** Not a JSON object with a string `command`, or a known command with fields of the wrong type or size. */
   InvalidMessage = 'invalidMessage',
+  /** Frames sent faster than the connection's rate limit are dropped (ours). */
+  RateLimitExceeded = 'rateLimitExceeded',
+  /** `join` by a connection already in the most rooms allowed (ours). */
+  TooManyRooms = 'tooManyRooms',
 }

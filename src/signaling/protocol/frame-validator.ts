@@ -17,15 +17,21 @@ const MAX_MODE_LENGTH = 32;
  * streamId presence (`noStreamNameSpecified`), streamId shape (`invalidStreamName`),
  * then the other fields (`invalidMessage`, with the streamId).
  */
+export interface FrameLimits {
+  maxStreamIdLength: number;
+  maxSdpLength: number;
+  maxCandidateLength: number;
+}
+
 export class FrameValidator {
-  constructor(private readonly maxStreamIdLength: number) {}
+  constructor(private readonly limits: FrameLimits) {}
 
   streamId(frame: InboundFrame): string {
     const streamId = frame.streamId;
     if (typeof streamId !== 'string' || streamId.length === 0) {
       throw new ProtocolError(ErrorDefinition.NoStreamNameSpecified);
     }
-    if (streamId.length > this.maxStreamIdLength || !STREAM_ID_PATTERN.test(streamId)) {
+    if (streamId.length > this.limits.maxStreamIdLength || !STREAM_ID_PATTERN.test(streamId)) {
       throw new ProtocolError(ErrorDefinition.InvalidStreamName, streamId);
     }
     return streamId;
@@ -50,6 +56,9 @@ export class FrameValidator {
     if (typeof sdp !== 'string') {
       throw invalid(streamId, 'sdp must be a string');
     }
+    if (sdp.length > this.limits.maxSdpLength) {
+      throw invalid(streamId, `sdp must be at most ${this.limits.maxSdpLength} characters`);
+    }
     return { streamId, type, sdp };
   }
 
@@ -61,6 +70,9 @@ export class FrameValidator {
     }
     if (typeof candidate !== 'string') {
       throw invalid(streamId, 'candidate must be a string');
+    }
+    if (candidate.length > this.limits.maxCandidateLength) {
+      throw invalid(streamId, `candidate must be at most ${this.limits.maxCandidateLength} characters`);
     }
     if (id !== undefined && id !== null && typeof id !== 'string') {
       throw invalid(streamId, 'id must be a string (sdpMid)');
