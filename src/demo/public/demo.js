@@ -20,7 +20,7 @@
     WebSocketNotSupported: 'This browser does not support WebSockets.',
     NotAllowedError: 'Camera and microphone access was denied. Allow it, or tick "Data only".',
     getUserMediaIsNotAllowed: 'This browser does not allow camera access here. Tick "Data only" to call without it.',
-    UnsecureContext: 'The camera only works on a secure page: open it over https or on localhost.',
+    UnsecureContext: 'The camera only works on a secure page (https or localhost). Tick "Data only" to call without it.',
     NotFoundError: 'No camera or microphone was found. Tick "Data only" to call without one.',
     NotReadableError: 'The camera or microphone is in use by another program.',
     OverconstrainedError: 'The camera cannot provide the requested video.',
@@ -91,6 +91,8 @@
     const name = el.room.value.trim();
     if (!name) return showError('noStreamNameSpecified');
     if (!ROOM_NAME.test(name)) return showError('invalidStreamName');
+    // Browsers hide the camera from pages that are not https or localhost.
+    if (!dataOnly && !window.isSecureContext) return showError('UnsecureContext');
     clearError();
     room = name;
     setControls('joining');
