@@ -2,10 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { DocsController } from './admin/docs.controller';
 import type { AppConfig } from './config/app-config';
+import { DemoModule } from './demo/demo.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { SignalingModule } from './signaling/signaling.module';
+import { SIGNALING_DEFAULTS } from './signaling/signaling-options';
 
-/** The standalone app: signaling, its history, and the admin API, configured from AppConfig. */
+/** The standalone app: signaling, its history, the admin API and the demo page at `/`, configured from AppConfig. */
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
@@ -15,6 +17,7 @@ export class AppModule {
         SignalingModule.forRoot({ ...config.signaling, isGlobal: true }),
         PersistenceModule.forRoot({ database: config.database, nodeId: config.nodeId, ...config.history }),
         AdminModule.forRoot({ apiKey: config.adminApiKey.key }),
+        DemoModule.register({ signalingPath: config.signaling.path ?? SIGNALING_DEFAULTS.path }),
       ],
       controllers: [DocsController],
     };

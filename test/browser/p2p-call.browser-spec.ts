@@ -1,0 +1,115 @@
+import type { Browser } from 'playwright-core';
+import { startTestApp, TestApp } from '../support/test-app';
+import { launchChromium } from './support/chromium';
+import { SIGNAL_TIMEOUT_MS } from './support/demo-page';
+import { scenario } from './support/scenario';
+
+/*
+ * The demo page with Ant Media's unmodified browser SDK against the app, in headless Chromium with
+ * fake camera and microphone. Runs only inside a loopback-only network namespace (npm run test:browser).
+ *
+ * Still to come: an operator removing a peer through the admin REST API (the remaining page must get
+ * `stop` and take a new call), once that API exists.
+ */
+describe('demo page: one-to-one calls in Chromium', () => {
+  let app: TestApp;
+  let browser: Browser;
+  const context = () => ({ browser, baseUrl: app.httpUrl });
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  scenario('the page loads idle with its controls', context, async (open) => {
+    const a = await open('A');
+    expect(await a.page.textContent('#status')).toBe('Not in a call.');
+    expect(await a.page.isEnabled('#join')).toBe(true);
+    expect(await a.page.isDisabled('#leave')).toBe(true);
+    expect(await a.page.getAttribute('#api-docs-link', 'href')).toBe('/api/docs');
+    expect(await a.shownError()).toBeNull();
+  });
+
+  scenario('two pages in one room see each other', context, async (open) => {
+    const a = await open('A');
+    const b = await open('B');
+    await a.join('call-1');
+    await a.waitForState('waiting');
+    await b.join('call-1');
+    await Promise.all([a.waitForVideoCall(), b.waitForVideoCall()]);
+    for (const page of [a, b]) {
+      expect(await page.iceState()).toMatch(/^(connected|completed)$/);
+      expect(await page.videoWidth('local-video')).toBeGreaterThan(0);
+      expect(await page.videoWidth('remote-video')).toBeGreaterThan(0);
+      expect(await page.shownError()).toBeNull();
+    }
+  });
+
+  scenario('when one leaves, the other gets stop and can call someone new', context, async (open) => {
+    const a = await open('A');
+    const b = await open('B');
+    await a.join('call-2');
+    await a.waitForState('waiting');
+    await b.join('call-2');
+    await Promise.all([a.waitForVideoCall(), b.waitForVideoCall()]);
+
+    await b.leave();
+    await b.waitForState('idle');
+    // The server sent `stop`: A's SDK closed its peer connection and the page says so.
+    await a.waitForState('peer-left');
+    expect(await a.sdkHasPeerConnection('call-2')).toBe(false);
+    expect(await a.videoWidth('remote-video')).toBe(0);
+    expect(await a.iceState()).toBe('closed');
+
+    const c = await open('C');
+    await c.join('call-2');
+    await Promise.all([a.waitForVideoCall(), c.waitForVideoCall()]);
+    expect(await a.iceState()).toMatch(/^(connected|completed)$/);
+    expect(await a.shownError()).toBeNull();
+    expect(await c.shownError()).toBeNull();
+  });
+
+  scenario('a third page is told the room is full', context, async (open) => {
+    const a = await open('A');
+    const b = await open('B');
+    await a.join('call-3');
+    await a.waitForState('waiting');
+    await b.join('call-3');
+    await Promise.all([a.waitForVideoCall(), b.waitForVideoCall()]);
+
+    const c = await open('C');
+    await c.join('call-3');
+    await c.page.waitForSelector('#error[data-error="NoSpaceForNewPeer"]', { timeout: SIGNAL_TIMEOUT_MS });
+    expect((await c.shownError())?.text).toMatch(/room is full/i);
+    expect(await c.page.getAttribute('#status', 'data-state')).toBe('idle');
+    expect(await c.page.isEnabled('#join')).toBe(true);
+    // The call in the room goes on.
+    for (const page of [a, b]) {
+      expect(await page.page.getAttribute('#status', 'data-state')).toBe('in-call');
+      expect(await page.sdkHasPeerConnection('call-3')).toBe(true);
+      expect(await page.shownError()).toBeNull();
+    }
+  });
+
+  scenario('a data-only call carries text both ways', context, async (open) => {
+    const a = await open('A', { dataOnly: true });
+    const b = await open('B', { dataOnly: true });
+    expect(await a.page.isChecked('#data-only')).toBe(true);
+    await a.join('chat-1');
+    await a.waitForState('waiting');
+    await b.join('chat-1');
+    await Promise.all([a.waitForState('in-call'), b.waitForState('in-call')]);
+
+    await a.sendMessage('hello from A');
+    await b.waitForMessage('hello from A');
+    await b.sendMessage('héllo back from B ✓');
+    await a.waitForMessage('héllo back from B ✓');
+    // No camera in this mode.
+    expect(await a.videoWidth('local-video')).toBe(0);
+    expect(await b.videoWidth('local-video')).toBe(0);
+  });
+});
