@@ -44,3 +44,8 @@ export { PeerSession } from './persistence/entities/peer-session.entity';
 export { AdminModule } from './admin/admin.module';
 export type { AdminModuleOptions } from './admin/admin.module-definition';
 export { buildAdminOpenApi, setupAdminSwagger } from './admin/admin-swagger';
+export { JoinAuthorizer } from './signaling/auth/join-authorizer';
+export type { JoinAttempt } from './signaling/auth/join-authorizer';
+export { JwtJoinAuthorizer } from './signaling/auth/jwt-join-authorizer';
+export { JwtVerifier } from './signaling/auth/jwt-verifier';
+export type { SignalingLimits, JwtAuthOptions } from './signaling/signaling-options.interface';

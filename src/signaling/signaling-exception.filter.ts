@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, Logger, WsExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, Injectable, Logger, WsExceptionFilter } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { ErrorDefinition } from './protocol/error-definition.enum';
 import { errorFrame } from './protocol/outbound-messages';
@@ -11,6 +11,7 @@ const OPEN = 1;
  * Bound on the gateway (a global filter does not reach gateways): turns a ProtocolError into the
  * protocol's `{"command":"error"}` frame; anything else is a server fault, logged, never a crash.
  */
+@Injectable()
 @Catch()
 export class SignalingExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('SignalingGateway');
@@ -18,7 +19,11 @@ export class SignalingExceptionFilter implements WsExceptionFilter {
   constructor(private readonly stats: SignalingStats) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const socket = host.switchToWs().getClient<WebSocket>();
+    this.report(host.switchToWs().getClient<WebSocket>(), exception);
+  }
+
+  /** Also called by the gateway for errors of a connection's queued commands, to keep replies in order. */
+  report(socket: WebSocket, exception: unknown): void {
     if (exception instanceof ProtocolError) {
       this.stats.countError(exception.definition);
       const detail = exception.definition === ErrorDefinition.InvalidMessage ? exception.detail : undefined;

@@ -60,6 +60,7 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     private readonly iceServers: IceServerConfigService,
     private readonly stats: SignalingStats,
     private readonly admission: ConnectionAdmission,
+    private readonly errors: SignalingExceptionFilter,
   ) {
     // The path and limits come from the module options, which forRootAsync only knows at run
     // time: apply them before Nest connects the gateway (at app init, after construction).
@@ -75,6 +76,7 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     const userAgent = request.headers['user-agent'] ?? '';
     const connection = this.signaling.connect(socket, this.admission.clientAddress(request), userAgent);
     socket[CONNECTION] = connection;
+    connection.reportError = (error) => this.errors.report(socket, error);
     socket.on('pong', () => {
       connection.alive = true;
     });
@@ -87,46 +89,42 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
 
   @SubscribeMessage(InboundCommand.Ping)
   onPing(socket: SignalingSocket): void {
-    this.admit(socket)?.send(PONG_FRAME);
+    this.admit(socket)?.run(this.pong, this, undefined);
   }
 
   @SubscribeMessage(InboundCommand.GetIceServerConfig)
   onGetIceServerConfig(socket: SignalingSocket): void {
-    const connection = this.admit(socket);
-    if (!connection) return;
-    const frame = this.iceServers.frameFor(connection.id);
-    if (frame) connection.send(frame);
+    this.admit(socket)?.run(this.iceServerConfig, this, undefined);
   }
 
   @SubscribeMessage(InboundCommand.Join)
-  onJoin(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return this.admit(socket)?.run(this.join, this, frame);
+  onJoin(socket: SignalingSocket, frame: InboundFrame): void {
+    this.admit(socket)?.run(this.join, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.Leave)
-  onLeave(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return this.admit(socket)?.run(this.leave, this, frame);
+  onLeave(socket: SignalingSocket, frame: InboundFrame): void {
+    this.admit(socket)?.run(this.leave, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.TakeConfiguration)
-  onTakeConfiguration(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return this.admit(socket)?.run(this.takeConfiguration, this, frame);
+  onTakeConfiguration(socket: SignalingSocket, frame: InboundFrame): void {
+    this.admit(socket)?.run(this.takeConfiguration, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.TakeCandidate)
-  onTakeCandidate(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return this.admit(socket)?.run(this.takeCandidate, this, frame);
+  onTakeCandidate(socket: SignalingSocket, frame: InboundFrame): void {
+    this.admit(socket)?.run(this.takeCandidate, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.PeerMessageCommand)
-  onPeerMessage(socket: SignalingSocket, frame: InboundFrame): unknown {
-    return this.admit(socket)?.run(this.peerMessage, this, frame);
+  onPeerMessage(socket: SignalingSocket, frame: InboundFrame): void {
+    this.admit(socket)?.run(this.peerMessage, this, frame);
   }
 
   @SubscribeMessage(INVALID_FRAME_EVENT)
   onInvalidFrame(socket: SignalingSocket, reason: string): void {
-    if (!this.admit(socket)) return;
-    throw new ProtocolError(ErrorDefinition.InvalidMessage, undefined, reason);
+    this.admit(socket)?.run(this.invalidFrame, this, reason);
   }
 
   @SubscribeMessage(UNKNOWN_COMMAND_EVENT)
@@ -155,6 +153,19 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
       connection.socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
     }
     return undefined;
+  }
+
+  private pong(connection: PeerConnection): void {
+    connection.send(PONG_FRAME);
+  }
+
+  private iceServerConfig(connection: PeerConnection): void {
+    const frame = this.iceServers.frameFor(connection.id);
+    if (frame) connection.send(frame);
+  }
+
+  private invalidFrame(_connection: PeerConnection, reason: string): never {
+    throw new ProtocolError(ErrorDefinition.InvalidMessage, undefined, reason);
   }
 
   private join(connection: PeerConnection, frame: InboundFrame): Promise<void> {

@@ -10,6 +10,7 @@ import { LocalSignalingRelay } from './relay/local-signaling-relay';
 import { SignalingRelay } from './relay/signaling-relay';
 import { InMemoryRoomRegistry } from './rooms/in-memory-room-registry';
 import { RoomRegistry } from './rooms/room-registry';
+import { SignalingExceptionFilter } from './signaling-exception.filter';
 import { SignalingGateway } from './signaling.gateway';
 import { ConfigurableSignalingModule, SIGNALING_MODULE_OPTIONS, SIGNALING_OPTIONS } from './signaling.module-definition';
 import type { SignalingModuleOptions } from './signaling-options.interface';
@@ -39,6 +40,7 @@ import { SignalingStats } from './signaling-stats.service';
     IceServerConfigService,
     SignalingService,
     HeartbeatService,
+    SignalingExceptionFilter,
     SignalingGateway,
   ],
   exports: [SIGNALING_OPTIONS, ConnectionRegistry, JoinAuthorizer, RoomRegistry, SignalingRelay, SignalingEvents, SignalingStats, SignalingService],

@@ -138,8 +138,8 @@ export class SignalingService implements OnModuleDestroy {
     if (!member) return false;
     const connection = this.connections.get(member.connectionId);
     const removeMember = async (): Promise<boolean> => {
-      const departure = await this.rooms.leave(member.streamId, member.connectionId);
-      if (!departure || departure.member.sessionId !== sessionId) return false;
+      const departure = await this.rooms.leave(member.streamId, member.connectionId, sessionId);
+      if (!departure) return false;
       connection?.rooms.delete(member.streamId);
       this.relay.deliver(member.connectionId, stopFrame(member.streamId));
       this.relay.deliver(member.connectionId, leavedFrame(member.streamId, LeaveReason.Kicked));

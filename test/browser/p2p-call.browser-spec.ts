@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { startTestApp, TestApp } from '../support/test-app';
+import { TEST_API_KEY, startTestApp, TestApp } from '../support/test-app';
 import { launchChromium } from './support/chromium';
 import { SIGNAL_TIMEOUT_MS } from './support/demo-page';
 import { scenario } from './support/scenario';
@@ -7,9 +7,6 @@ import { scenario } from './support/scenario';
 /*
  * The demo page with Ant Media's unmodified browser SDK against the app, in headless Chromium with
  * fake camera and microphone. Runs only inside a loopback-only network namespace (npm run test:browser).
- *
- * Still to come: an operator removing a peer through the admin REST API (the remaining page must get
- * `stop` and take a new call), once that API exists.
  */
 describe('demo page: one-to-one calls in Chromium', () => {
   let app: TestApp;
@@ -111,5 +108,35 @@ describe('demo page: one-to-one calls in Chromium', () => {
     // No camera in this mode.
     expect(await a.videoWidth('local-video')).toBe(0);
     expect(await b.videoWidth('local-video')).toBe(0);
+  });
+
+  scenario('an operator removing a peer through the admin API ends the call in both pages', context, async (open) => {
+    const a = await open('A');
+    const b = await open('B');
+    await a.join('call-kick');
+    await a.waitForState('waiting');
+    await b.join('call-kick');
+    await Promise.all([a.waitForVideoCall(), b.waitForVideoCall()]);
+
+    const headers = { Authorization: `Bearer ${TEST_API_KEY}` };
+    const room = await (await fetch(`${app.httpUrl}/api/v1/rooms/call-kick`, { headers })).json();
+    expect(room.peers).toHaveLength(2);
+    const kicked = room.peers[1].sessionId;
+    const res = await fetch(`${app.httpUrl}/api/v1/sessions/${kicked}`, { method: 'DELETE', headers });
+    expect(res.status).toBe(200);
+
+    // B got `stop` then `leaved` (kicked): its call is over and the page says why.
+    await b.waitForState('kicked');
+    expect(await b.sdkHasPeerConnection('call-kick')).toBe(false);
+    expect(await b.page.isEnabled('#join')).toBe(true);
+    // A got `stop`: its SDK closed the peer connection.
+    await a.waitForState('peer-left');
+    expect(await a.sdkHasPeerConnection('call-kick')).toBe(false);
+    expect(await a.videoWidth('remote-video')).toBe(0);
+
+    const session = await (await fetch(`${app.httpUrl}/api/v1/sessions/${kicked}`, { headers })).json();
+    expect(session).toMatchObject({ active: false, leaveReason: 'kicked' });
+    expect(await a.shownError()).toBeNull();
+    expect(await b.shownError()).toBeNull();
   });
 });

@@ -203,6 +203,27 @@ describe('Ant Media P2P protocol (ws clients against the app)', () => {
       expect(await a.take(3)).toEqual([joined('burst'), leaved('burst'), joined('burst')]);
     });
 
+    it('replies, errors included, keep the order of the frames that caused them', async () => {
+      const a = await t.connect();
+      a.send({ command: 'join', streamId: 'ordered' });
+      a.send('{bad json');
+      a.send({ command: 'takeCandidate', streamId: 'ordered', label: 0, id: '0', candidate: 'x' });
+      a.send({ command: 'join', streamId: 'bad name' });
+      a.send({ command: 'ping' });
+      a.send({ command: 'leave', streamId: 'ordered' });
+      a.send({ command: 'leave', streamId: 'ordered' });
+      const frames = await a.take(7);
+      expect(frames.map((f) => f.definition ?? f.command)).toEqual([
+        'joined',
+        'invalidMessage',
+        'no_peer_associated_before',
+        'invalidStreamName',
+        'pong',
+        'leaved',
+        'no_peer_associated_before',
+      ]);
+    });
+
     it('an abrupt close sends stop to the remaining peer', async () => {
       const [a, b] = await pair(t, 'abrupt');
       b.terminate();

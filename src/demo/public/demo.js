@@ -172,8 +172,16 @@
       case 'closed':
         onSocketClosed();
         break;
+      case 'leaved':
+        // Sent with reason "kicked" when an operator removed us (admin API); after `stop`.
+        if (room && obj.streamId === room && obj.reason === 'kicked') {
+          adaptor.closePeerConnection(room);
+          resetRoom();
+          setStatus('kicked', 'An operator removed you from the call.');
+        }
+        break;
       default:
-        break; // pong, leaved, …
+        break; // pong, …
     }
   }
 

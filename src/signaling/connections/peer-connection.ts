@@ -48,14 +48,38 @@ export class PeerConnection {
   }
 
   /**
-   * `serial` for a gateway handler: `handler.call(self, this, frame)`, with no closure allocated
-   * unless earlier work is still in flight.
+   * Receives what a `run` task throws, in order with the connection's other replies (the gateway
+   * answers a ProtocolError with an error frame). Rethrows until the gateway sets it.
    */
-  run<S, F, T>(handler: (this: S, connection: PeerConnection, frame: F) => T | Promise<T>, self: S, frame: F): T | Promise<T> {
-    if (this.tail !== null) return this.enqueue(() => handler.call(self, this, frame));
-    const result = handler.call(self, this, frame);
-    if (result instanceof Promise) this.track(result);
-    return result;
+  reportError: (error: unknown) => void = (error) => {
+    throw error;
+  };
+
+  /**
+   * `serial` for a gateway handler: `handler.call(self, this, frame)`, its errors going to
+   * `reportError`. No closure is allocated unless earlier work is still in flight.
+   */
+  run<S, F>(handler: (this: S, connection: PeerConnection, frame: F) => void | Promise<void>, self: S, frame: F): void {
+    if (this.tail !== null) {
+      void this.enqueue(() => this.attempt(handler, self, frame));
+      return;
+    }
+    const pending = this.attempt(handler, self, frame);
+    if (pending) this.track(pending);
+  }
+
+  private attempt<S, F>(
+    handler: (this: S, connection: PeerConnection, frame: F) => void | Promise<void>,
+    self: S,
+    frame: F,
+  ): Promise<void> | undefined {
+    try {
+      const result = handler.call(self, this, frame);
+      if (result instanceof Promise) return result.catch(this.reportError);
+    } catch (error) {
+      this.reportError(error);
+    }
+    return undefined;
   }
 
   private enqueue<T>(task: () => T | Promise<T>): Promise<T> {

@@ -68,8 +68,8 @@ export class InMemoryRoomRegistry extends RoomRegistry {
     return { status: 'joined', member, waiting, roomOpened, room: snapshot(room, now.getTime()) };
   }
 
-  async leave(streamId: string, connectionId: string): Promise<Departure | undefined> {
-    return this.remove(streamId, connectionId);
+  async leave(streamId: string, connectionId: string, sessionId?: string): Promise<Departure | undefined> {
+    return this.remove(streamId, connectionId, sessionId);
   }
 
   async leaveAll(connectionId: string): Promise<Departure[]> {
@@ -102,10 +102,10 @@ export class InMemoryRoomRegistry extends RoomRegistry {
     return Array.from(this.rooms.values(), (room) => snapshot(room, now));
   }
 
-  private remove(streamId: string, connectionId: string): Departure | undefined {
+  private remove(streamId: string, connectionId: string, sessionId?: string): Departure | undefined {
     const room = this.rooms.get(streamId);
     const member = room && findMember(room, connectionId);
-    if (!room || !member) return undefined;
+    if (!room || !member || (sessionId !== undefined && member.sessionId !== sessionId)) return undefined;
     const now = Date.now();
     if (room.pairedSince !== undefined) {
       room.callDurationMs += now - room.pairedSince;

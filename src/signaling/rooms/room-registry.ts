@@ -37,8 +37,11 @@ export abstract class RoomRegistry {
 
   abstract join(streamId: string, peer: PeerIdentity): Promise<JoinOutcome>;
 
-  /** Removes one membership; undefined when the connection is not a member. */
-  abstract leave(streamId: string, connectionId: string): Promise<Departure | undefined>;
+  /**
+   * Removes one membership; undefined when the connection is not a member (or, with `sessionId`,
+   * when its membership is another session: a kick never removes a session that replaced the one meant).
+   */
+  abstract leave(streamId: string, connectionId: string, sessionId?: string): Promise<Departure | undefined>;
 
   /** Removes every membership of a connection (socket closed, timed out, shut down). */
   abstract leaveAll(connectionId: string): Promise<Departure[]>;
