@@ -56,8 +56,8 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     throw new Error(`SignalingModule: stunServerUri must start with "stun:" (got "${stunServerUri}")`);
   }
   let turn: ResolvedSignalingOptions['turn'];
-  if (options.turn?.uri) {
-    if (!/^turns?:/.test(options.turn.uri)) {
+  if (options.turn) {
+    if (!/^turns?:/.test(options.turn.uri ?? '')) {
       throw new Error(`SignalingModule: turn.uri must start with "turn:" or "turns:" (got "${options.turn.uri}")`);
     }
     turn = {

@@ -77,6 +77,11 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     const connection = this.signaling.connect(socket, this.admission.clientAddress(request), userAgent);
     socket[CONNECTION] = connection;
     connection.reportError = (error) => this.errors.report(socket, error);
+    // A socket error here is the client's doing (a frame over the size limit, invalid UTF-8): the
+    // socket closes and is cleaned up. Logged at debug instead of the adapter's error log with a
+    // stack trace, which any client could otherwise fill.
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => this.logger.debug(`connection ${connection.id}: ${error.message}`));
     socket.on('pong', () => {
       connection.alive = true;
     });
