@@ -8,6 +8,12 @@ export class SignalingStats {
   /** Well-formed frames with a command the server does not serve (ignored). */
   unknownCommands = 0;
   readonly errors = new Map<ErrorDefinition, number>();
+  /**
+   * Set by a metrics exporter to receive each relayed frame's latency in seconds: from the start of
+   * its gateway handler (after Nest's dispatch) to the hand-off to the recipient's socket or relay.
+   * Unset, the hot path takes no timestamps.
+   */
+  relayLatencyObserver: ((seconds: number) => void) | undefined;
 
   countError(definition: ErrorDefinition): void {
     this.errors.set(definition, (this.errors.get(definition) ?? 0) + 1);

@@ -182,23 +182,23 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
   }
 
   private takeConfiguration(connection: PeerConnection, frame: InboundFrame): void {
+    const started = this.stats.relayLatencyObserver && performance.now();
     const { streamId, type, sdp } = this.validator.configuration(frame);
-    const sender = this.sender(connection, streamId);
-    this.forward(sender, takeConfigurationFrame(streamId, type, sdp));
+    this.forward(this.sender(connection, streamId), takeConfigurationFrame(streamId, type, sdp), started);
     this.stats.relayed.takeConfiguration++;
   }
 
   private takeCandidate(connection: PeerConnection, frame: InboundFrame): void {
+    const started = this.stats.relayLatencyObserver && performance.now();
     const { streamId, label, id, candidate } = this.validator.candidate(frame);
-    const sender = this.sender(connection, streamId);
-    this.forward(sender, takeCandidateFrame(streamId, label, id, candidate));
+    this.forward(this.sender(connection, streamId), takeCandidateFrame(streamId, label, id, candidate), started);
     this.stats.relayed.takeCandidate++;
   }
 
   private peerMessage(connection: PeerConnection, frame: InboundFrame): void {
+    const started = this.stats.relayLatencyObserver && performance.now();
     const { streamId, definition, data } = this.validator.peerMessage(frame);
-    const sender = this.sender(connection, streamId);
-    this.forward(sender, peerMessageFrame(streamId, definition, data));
+    this.forward(this.sender(connection, streamId), peerMessageFrame(streamId, definition, data), started);
     this.stats.relayed.peerMessageCommand++;
   }
 
@@ -209,9 +209,11 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     return member as RoomMember & { peer: RoomMember };
   }
 
-  private forward(sender: RoomMember & { peer: RoomMember }, frame: string): void {
+  /** `started`: performance.now() at the handler's start when latency is observed, else undefined. */
+  private forward(sender: RoomMember & { peer: RoomMember }, frame: string, started: number | undefined): void {
     sender.messagesRelayed++;
     sender.bytesRelayed += Buffer.byteLength(frame);
     this.relay.deliver(sender.peer.connectionId, frame);
+    if (started !== undefined) this.stats.relayLatencyObserver?.((performance.now() - started) / 1000);
   }
 }
