@@ -13,6 +13,7 @@ async function bootstrap(): Promise<void> {
   const host = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const logger = new Logger('Bootstrap');
   logger.log(`Signaling WebSocket: ws://${host}:${config.port}${path}`);
+  logger.log(`Demo page (a call between two tabs): http://${host}:${config.port}/`);
   logger.log(`Admin API (Swagger UI): http://${host}:${config.port}/api/docs`);
   const { adminApiKey } = config;
   if (adminApiKey.source !== 'env') {
