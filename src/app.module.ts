@@ -6,8 +6,12 @@ import { DemoModule } from './demo/demo.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { SignalingModule } from './signaling/signaling.module';
 import { SIGNALING_DEFAULTS } from './signaling/signaling-options';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
-/** The standalone app: signaling, its history, the admin API and the demo page at `/`, configured from AppConfig. */
+/**
+ * The standalone app: signaling, its history, the admin API, the demo page at `/` and, when URLs
+ * are configured, webhooks; configured from AppConfig.
+ */
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
@@ -18,6 +22,7 @@ export class AppModule {
         PersistenceModule.forRoot({ database: config.database, nodeId: config.nodeId, ...config.history }),
         AdminModule.forRoot({ apiKey: config.adminApiKey.key }),
         DemoModule.register({ signalingPath: config.signaling.path ?? SIGNALING_DEFAULTS.path }),
+        ...(config.webhooks ? [WebhooksModule.forRoot(config.webhooks)] : []),
       ],
       controllers: [DocsController],
     };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { databaseOptionsFromEnv } from '../persistence/database-options';
 import type { SignalingModuleOptions } from '../signaling/signaling-options.interface';
+import type { WebhookModuleOptions } from '../webhooks/webhook-options.interface';
 import { resolveAdminApiKey, type AdminApiKey } from './admin-api-key';
 
 /** Configuration of the standalone app. */
@@ -20,6 +21,8 @@ export interface AppConfig {
   nodeId: string;
   adminApiKey: AdminApiKey;
   history?: { flushIntervalMs?: number; counterFlushIntervalMs?: number; maxPendingRows?: number };
+  /** Signed HTTP webhooks of lifecycle events; off when unset. */
+  webhooks?: WebhookModuleOptions;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -37,6 +40,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       flushIntervalMs: integer(env, 'HISTORY_FLUSH_INTERVAL_MS'),
       counterFlushIntervalMs: integer(env, 'HISTORY_COUNTER_FLUSH_INTERVAL_MS'),
     },
+    webhooks: webhooksFromEnv(env),
     host: env.HOST || undefined,
     logLevels: logLevels(env.LOG_LEVEL ?? 'log'),
     signaling: {
@@ -76,6 +80,20 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }
         : undefined,
     },
+  };
+}
+
+function webhooksFromEnv(env: NodeJS.ProcessEnv): WebhookModuleOptions | undefined {
+  const urls = list(env.WEBHOOK_URLS);
+  if (!urls) return undefined;
+  if (!env.WEBHOOK_SECRET) throw new Error('WEBHOOK_SECRET is required when WEBHOOK_URLS is set (every request is signed)');
+  return {
+    urls,
+    secret: env.WEBHOOK_SECRET,
+    timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS'),
+    maxRetries: integer(env, 'WEBHOOK_MAX_RETRIES'),
+    concurrency: integer(env, 'WEBHOOK_CONCURRENCY'),
+    maxQueueSize: integer(env, 'WEBHOOK_QUEUE_SIZE'),
   };
 }
 
