@@ -79,3 +79,10 @@ export {
   ATTEMPT_HEADER,
 } from './webhooks/webhook-signature';
 export type { WebhookVerification } from './webhooks/webhook-signature';
+
+// Metrics, health probes, logger
+export { MetricsModule } from './metrics/metrics.module';
+export { SignalingMetrics } from './metrics/signaling-metrics.service';
+export { METRICS_OPTIONS, RELAY_LATENCY_BUCKETS } from './metrics/metrics-options.interface';
+export type { MetricsModuleOptions } from './metrics/metrics-options.interface';
+export { HealthModule } from './health/health.module';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import type { MetricsModuleOptions } from '../metrics/metrics-options.interface';
 import { databaseOptionsFromEnv } from '../persistence/database-options';
 import type { SignalingModuleOptions } from '../signaling/signaling-options.interface';
 import type { WebhookModuleOptions } from '../webhooks/webhook-options.interface';
@@ -23,6 +24,8 @@ export interface AppConfig {
   history?: { flushIntervalMs?: number; counterFlushIntervalMs?: number; maxPendingRows?: number };
   /** Signed HTTP webhooks of lifecycle events; off when unset. */
   webhooks?: WebhookModuleOptions;
+  /** `GET /metrics`; open unless an API key is set. */
+  metrics?: MetricsModuleOptions;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -41,6 +44,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       counterFlushIntervalMs: integer(env, 'HISTORY_COUNTER_FLUSH_INTERVAL_MS'),
     },
     webhooks: webhooksFromEnv(env),
+    metrics: { apiKey: env.METRICS_API_KEY || undefined },
     host: env.HOST || undefined,
     logLevels: logLevels(env.LOG_LEVEL ?? 'log'),
     signaling: {
