@@ -86,3 +86,5 @@ export { SignalingMetrics } from './metrics/signaling-metrics.service';
 export { METRICS_OPTIONS, RELAY_LATENCY_BUCKETS } from './metrics/metrics-options.interface';
 export type { MetricsModuleOptions } from './metrics/metrics-options.interface';
 export { HealthModule } from './health/health.module';
+export { createAppLogger, LOG_FORMATS } from './config/app-logger';
+export type { LogFormat } from './config/app-logger';

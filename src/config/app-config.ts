@@ -8,6 +8,7 @@ import { databaseOptionsFromEnv } from '../persistence/database-options';
 import type { SignalingModuleOptions } from '../signaling/signaling-options.interface';
 import type { WebhookModuleOptions } from '../webhooks/webhook-options.interface';
 import { resolveAdminApiKey, type AdminApiKey } from './admin-api-key';
+import { LOG_FORMATS, type LogFormat } from './app-logger';
 
 /** Configuration of the standalone app. */
 export interface AppConfig {
@@ -16,6 +17,8 @@ export interface AppConfig {
   host?: string;
   signaling: SignalingModuleOptions;
   logLevels: LogLevel[];
+  /** `pretty` (default) or `json` lines. */
+  logFormat?: LogFormat;
   /** History database (SQLite file by default). */
   database: DataSourceOptions;
   /** This node's id in history rows. */
@@ -47,6 +50,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metrics: { apiKey: env.METRICS_API_KEY || undefined },
     host: env.HOST || undefined,
     logLevels: logLevels(env.LOG_LEVEL ?? 'log'),
+    logFormat: logFormat(env.LOG_FORMAT || 'pretty'),
     signaling: {
       path: env.SIGNALING_PATH || undefined,
       maxFrameBytes: integer(env, 'MAX_FRAME_BYTES'),
@@ -120,6 +124,13 @@ function integer(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = Number(raw);
   if (!Number.isInteger(value)) throw new Error(`${name} must be an integer (got "${raw}")`);
   return value;
+}
+
+function logFormat(format: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new Error(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (got "${format}")`);
+  }
+  return format as LogFormat;
 }
 
 /** `LOG_LEVEL=debug` enables that level and every more severe one. */
