@@ -3,13 +3,16 @@ import { NestFactory } from '@nestjs/core';
 import { setupAdminSwagger } from './admin/admin-swagger';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { createAppLogger } from './config/app-logger';
 import { SIGNALING_OPTIONS } from './signaling/signaling.module-definition';
 import type { ResolvedSignalingOptions } from './signaling/signaling-options.interface';
 import { createSignalingWsAdapter } from './signaling/signaling-ws-adapter';
 
 /** Builds the standalone app (not listening yet): used by main.ts and by the end-to-end tests. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.register(config), { logger: config.logLevels });
+  const app = await NestFactory.create(AppModule.register(config), {
+    logger: createAppLogger(config.logLevels, config.logFormat),
+  });
   app.useWebSocketAdapter(createSignalingWsAdapter(app));
   setupAdminSwagger(app, app.get<ResolvedSignalingOptions>(SIGNALING_OPTIONS).path);
   return app;

@@ -3,11 +3,17 @@ import { AdminModule } from './admin/admin.module';
 import { DocsController } from './admin/docs.controller';
 import type { AppConfig } from './config/app-config';
 import { DemoModule } from './demo/demo.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { SignalingModule } from './signaling/signaling.module';
 import { SIGNALING_DEFAULTS } from './signaling/signaling-options';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
-/** The standalone app: signaling, its history, the admin API and the demo page at `/`, configured from AppConfig. */
+/**
+ * The standalone app, configured from AppConfig: signaling, its history, the admin API, the demo
+ * page at `/`, webhooks (when URLs are configured), Prometheus metrics and health probes.
+ */
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
@@ -18,6 +24,9 @@ export class AppModule {
         PersistenceModule.forRoot({ database: config.database, nodeId: config.nodeId, ...config.history }),
         AdminModule.forRoot({ apiKey: config.adminApiKey.key }),
         DemoModule.register({ signalingPath: config.signaling.path ?? SIGNALING_DEFAULTS.path }),
+        ...(config.webhooks ? [WebhooksModule.forRoot(config.webhooks)] : []),
+        MetricsModule.forRoot(config.metrics),
+        HealthModule,
       ],
       controllers: [DocsController],
     };

@@ -49,3 +49,42 @@ export type { JoinAttempt } from './signaling/auth/join-authorizer';
 export { JwtJoinAuthorizer } from './signaling/auth/jwt-join-authorizer';
 export { JwtVerifier } from './signaling/auth/jwt-verifier';
 export type { SignalingLimits, JwtAuthOptions } from './signaling/signaling-options.interface';
+
+// Webhooks
+export { WebhooksModule } from './webhooks/webhooks.module';
+export {
+  WEBHOOK_MODULE_OPTIONS,
+  WEBHOOK_OPTIONS_TYPE,
+  WEBHOOK_ASYNC_OPTIONS_TYPE,
+} from './webhooks/webhooks.module-definition';
+export { WebhookDispatcher } from './webhooks/webhook-dispatcher.service';
+export { WEBHOOK_OPTIONS } from './webhooks/webhook-options.interface';
+export type { WebhookModuleOptions, ResolvedWebhookOptions } from './webhooks/webhook-options.interface';
+export { WEBHOOK_DEFAULTS, resolveWebhookOptions } from './webhooks/webhook-options';
+export type {
+  WebhookPayload,
+  RoomOpenedPayload,
+  PeerJoinedPayload,
+  CallStartedPayload,
+  PeerLeftPayload,
+  RoomClosedPayload,
+} from './webhooks/webhook-payload';
+export {
+  webhookSignature,
+  verifyWebhookSignature,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  ATTEMPT_HEADER,
+} from './webhooks/webhook-signature';
+export type { WebhookVerification } from './webhooks/webhook-signature';
+
+// Metrics, health probes, logger
+export { MetricsModule } from './metrics/metrics.module';
+export { SignalingMetrics } from './metrics/signaling-metrics.service';
+export { METRICS_OPTIONS, RELAY_LATENCY_BUCKETS } from './metrics/metrics-options.interface';
+export type { MetricsModuleOptions } from './metrics/metrics-options.interface';
+export { HealthModule } from './health/health.module';
+export { createAppLogger, LOG_FORMATS } from './config/app-logger';
+export type { LogFormat } from './config/app-logger';

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { loadAppConfig } from './config/app-config';
+import { createAppLogger } from './config/app-logger';
 import { SIGNALING_OPTIONS } from './signaling/signaling.module-definition';
 import type { ResolvedSignalingOptions } from './signaling/signaling-options.interface';
 
@@ -23,6 +24,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: Error) => {
-  new Logger('Bootstrap').fatal(error.message, error.stack);
+  // The configuration itself may be what failed: honour LOG_FORMAT=json all the same.
+  const format = process.env.LOG_FORMAT === 'json' ? 'json' : 'pretty';
+  createAppLogger(['fatal'], format).fatal(error.message, error.stack, 'Bootstrap');
   process.exit(1);
 });

@@ -17,6 +17,9 @@ export function buildAdminOpenApi(app: INestApplication, signalingPath: string):
         '',
         `Clients signal over the WebSocket at \`${signalingPath}\` with Ant Media Server's P2P protocol: ` +
           `see the [AsyncAPI document](${ASYNCAPI_URL}).`,
+        '',
+        'Not in this document (see the README): the Prometheus endpoint `GET /metrics` (open unless `METRICS_API_KEY` is set) ' +
+          'and the probes `GET /health/live` and `GET /health/ready` (open), which use no admin key.',
       ].join('\n'),
     )
     .setVersion('1')

@@ -3,9 +3,12 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import type { MetricsModuleOptions } from '../metrics/metrics-options.interface';
 import { databaseOptionsFromEnv } from '../persistence/database-options';
 import type { SignalingModuleOptions } from '../signaling/signaling-options.interface';
+import type { WebhookModuleOptions } from '../webhooks/webhook-options.interface';
 import { resolveAdminApiKey, type AdminApiKey } from './admin-api-key';
+import { LOG_FORMATS, type LogFormat } from './app-logger';
 
 /** Configuration of the standalone app. */
 export interface AppConfig {
@@ -14,12 +17,18 @@ export interface AppConfig {
   host?: string;
   signaling: SignalingModuleOptions;
   logLevels: LogLevel[];
+  /** `pretty` (default) or `json` lines. */
+  logFormat?: LogFormat;
   /** History database (SQLite file by default). */
   database: DataSourceOptions;
   /** This node's id in history rows. */
   nodeId: string;
   adminApiKey: AdminApiKey;
   history?: { flushIntervalMs?: number; counterFlushIntervalMs?: number; maxPendingRows?: number };
+  /** Signed HTTP webhooks of lifecycle events; off when unset. */
+  webhooks?: WebhookModuleOptions;
+  /** `GET /metrics`; open unless an API key is set. */
+  metrics?: MetricsModuleOptions;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -37,8 +46,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       flushIntervalMs: integer(env, 'HISTORY_FLUSH_INTERVAL_MS'),
       counterFlushIntervalMs: integer(env, 'HISTORY_COUNTER_FLUSH_INTERVAL_MS'),
     },
+    webhooks: webhooksFromEnv(env),
+    metrics: { apiKey: env.METRICS_API_KEY || undefined },
     host: env.HOST || undefined,
     logLevels: logLevels(env.LOG_LEVEL ?? 'log'),
+    logFormat: logFormat(env.LOG_FORMAT || 'pretty'),
     signaling: {
       path: env.SIGNALING_PATH || undefined,
       maxFrameBytes: integer(env, 'MAX_FRAME_BYTES'),
@@ -79,6 +91,20 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+function webhooksFromEnv(env: NodeJS.ProcessEnv): WebhookModuleOptions | undefined {
+  const urls = list(env.WEBHOOK_URLS);
+  if (!urls) return undefined;
+  if (!env.WEBHOOK_SECRET) throw new Error('WEBHOOK_SECRET is required when WEBHOOK_URLS is set (every request is signed)');
+  return {
+    urls,
+    secret: env.WEBHOOK_SECRET,
+    timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS'),
+    maxRetries: integer(env, 'WEBHOOK_MAX_RETRIES'),
+    concurrency: integer(env, 'WEBHOOK_CONCURRENCY'),
+    maxQueueSize: integer(env, 'WEBHOOK_QUEUE_SIZE'),
+  };
+}
+
 function list(raw: string | undefined): string[] | undefined {
   const items = raw?.split(',').map((item) => item.trim()).filter(Boolean);
   return items?.length ? items : undefined;
@@ -98,6 +124,13 @@ function integer(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = Number(raw);
   if (!Number.isInteger(value)) throw new Error(`${name} must be an integer (got "${raw}")`);
   return value;
+}
+
+function logFormat(format: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new Error(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (got "${format}")`);
+  }
+  return format as LogFormat;
 }
 
 /** `LOG_LEVEL=debug` enables that level and every more severe one. */
