@@ -9,7 +9,7 @@ import { ConnectionRegistry } from '../../src/signaling/connections/connection-r
 import { SignalingEventType } from '../../src/signaling/events/signaling-event';
 import { SignalingEvents } from '../../src/signaling/events/signaling-events.service';
 import { RoomRegistry } from '../../src/signaling/rooms/room-registry';
-import { ProcessFaultRecorder } from '../support/process-faults';
+import { heapUsedAfterGc, megabytes, ProcessFaultRecorder } from '../support/process-faults';
 import { SeededRandom } from '../support/seeded-random';
 import { startTestApp } from '../support/test-app';
 import { WsTestClient } from '../support/ws-test-client';
@@ -100,6 +100,7 @@ describe('churn soak', () => {
         });
       };
       checker = setInterval(check, 25);
+      const heapBefore = heapUsedAfterGc();
 
       const counts = { joinFrames: 0, leaveFrames: 0, relayFrames: 0, closes: 0, terminates: 0, silent: 0, acks: 0, full: 0, stops: 0 };
       const silentSockets: WebSocket[] = [];
@@ -205,7 +206,10 @@ describe('churn soak', () => {
       }
       await waitUntil(() => connections.size === 0, 5000, 'the fresh pairs to be cleaned up');
       expect(await registry.listRooms()).toEqual([]);
+      // the per-address count behind the connection caps is back to zero too (a leak would refuse the address one day)
+      expect(connections.countFrom('127.0.0.1')).toBe(0);
       unsubscribe();
+      const heapGrowth = heapUsedAfterGc() - heapBefore;
 
       // history: one row per successful join, every one closed with the reason signaling gave it
       const writer = t.app.get(HistoryWriter);
@@ -222,7 +226,7 @@ describe('churn soak', () => {
           `${counts.relayFrames} relays, ${counts.closes} closes, ${counts.terminates} terminations, ${counts.silent} silent sockets, ${counts.stops} stops received; ` +
           `${checks} invariant checks, zombie rooms 0, peak ${peakRooms} rooms; after: rooms 0, connections 0, ${ROOMS.length}/${ROOMS.length} rooms joinable by a fresh pair; ` +
           `history: ${sessions.length} session rows for ${joinedSessions.size} joins (lost ${lost}), open 0 (${Object.entries(reasons).map(([r, n]) => `${r} ${n}`).join(', ')}), ` +
-          `${rooms.length} room rows, open 0; writer failedFlushes ${writer.stats.failedFlushes}, droppedRows ${writer.stats.droppedRows}`,
+          `${rooms.length} room rows, open 0; writer failedFlushes ${writer.stats.failedFlushes}, droppedRows ${writer.stats.droppedRows}; heap growth ${megabytes(heapGrowth)} MB`,
       );
       expect(zombieRooms).toBe(0);
       expect(joinedSessions.size).toBeGreaterThan(2000);
@@ -235,6 +239,7 @@ describe('churn soak', () => {
       expect(rooms).toHaveLength(roomsOpened);
       expect(rooms.filter((row) => row.closedAt === null || row.closeReason !== 'empty')).toEqual([]);
       expect(writer.stats.droppedRows).toBe(0);
+      expect(heapGrowth / 1024 / 1024).toBeLessThan(48);
       expect(faults.faults).toEqual([]);
     } finally {
       clearInterval(checker);

@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { waitUntil } from '../support/wait';
 import { fuzzCases, PROTOTYPE_NAMES, type FuzzLimits } from './support/frame-arbitraries';
 import { FuzzDriver, type DriverFigures } from './support/fuzz-driver';
-import { rawFramings, sendRawFraming } from './support/raw-framing';
+import { malformedUpgrades, rawFramings, sendRawFraming, sendRawRequest } from './support/raw-framing';
 
 /**
  * Proof that no frame crashes the server or corrupts a call: 10,000+ generated frames from several
@@ -57,6 +57,7 @@ describe('fuzz: malformed, hostile and huge frames', () => {
       limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, maxDroppedMessages: 1_000_000 },
     });
     const drivers: FuzzDriver[] = [];
+    const upgradeAnswers: string[] = [];
     const background: Array<Promise<unknown>> = [];
     let fuzzing = true;
     try {
@@ -84,6 +85,11 @@ describe('fuzz: malformed, hostile and huge frames', () => {
       })();
 
       const raw = (async () => {
+        for (const [name, request] of malformedUpgrades('/WebRTCAppEE/websocket')) {
+          const status = await sendRawRequest(port, request);
+          if (status.startsWith('HTTP/1.1 101')) throw new Error(`malformed upgrade (${name}) was accepted`);
+          upgradeAnswers.push(`${name}: ${status.replace('HTTP/1.1 ', '') || 'closed'}`);
+        }
         let closedByServer = 0;
         for (const bytes of fc.sample(rawFramings, { numRuns: RAW_FRAMINGS, seed: SEED })) {
           if (await sendRawFraming(port, '/WebRTCAppEE/websocket', bytes)) closedByServer++;
@@ -132,6 +138,7 @@ describe('fuzz: malformed, hostile and huge frames', () => {
           `(${rawClosed} closed by the server) in ${(elapsed / 1000).toFixed(1)} s, 0 crashes, ${faults.faults.length} unhandled rejections/exceptions, ` +
           `${errorsChecked} error frames checked, ${callFigures.calls} calls completed (${callFigures.relayed} relayed frames exact), ` +
           `heap growth ${megabytes(heapGrowth)} MB, rooms left 0, ${figures.reduce((n, f) => n + f.reconnects, 0)} sockets closed by the server and replaced\n` +
+          `  malformed upgrades refused: ${upgradeAnswers.join(', ')}\n` +
           `  outcomes: ${list(byOutcome)}\n  kinds: ${list(sum(figures, (f) => f.byKind))}\n  skipped (would touch another driver's rooms): ${figures.reduce((n, f) => n + f.skipped, 0)}`,
       );
       expect(sent).toBeGreaterThanOrEqual(10_000);
@@ -139,6 +146,7 @@ describe('fuzz: malformed, hostile and huge frames', () => {
       expect(byOutcome['closed 1009']).toBeGreaterThan(0);
       expect(byOutcome['closed 1007']).toBeGreaterThan(0);
       expect(byOutcome.relayed).toBeGreaterThan(0);
+      expect(upgradeAnswers).toHaveLength(malformedUpgrades('/').length);
       expect(heapGrowth / 1024 / 1024).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
       expect(faults.faults).toEqual([]);
     } finally {

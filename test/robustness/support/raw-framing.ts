@@ -80,3 +80,40 @@ export function sendRawFraming(port: number, path: string, bytes: Uint8Array, wa
     });
   });
 }
+
+/** Upgrade requests a broken client could send: none of them may open a WebSocket. */
+export function malformedUpgrades(path: string): Array<[name: string, request: string]> {
+  const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+  const request = (headers: string, target = path, method = 'GET') =>
+    `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${headers}\r\n`;
+  return [
+    ['no Sec-WebSocket-Key', request('Sec-WebSocket-Version: 13\r\n')],
+    ['a short key', request('Sec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n')],
+    ['version 99', request(`Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 99\r\n`)],
+    ['another path', request(`Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`, '/other/websocket')],
+    ['POST', request(`Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`, path, 'POST')],
+    ['20 KB of headers', request(`Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nX-Pad: ${'a'.repeat(20_000)}\r\n`)],
+    ['binary garbage', '\u0000\u0001\u0002GARBAGE\r\n\r\n'],
+    ['a request cut short', `GET ${path} HTTP/1.1\r\nUpgr`],
+  ];
+}
+
+/** Writes a raw HTTP request; resolves with the response's status line, or '' when the server closes without one (or after `waitMs`). */
+export function sendRawRequest(port: number, request: string, waitMs = 300): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+    let response = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(response.split('\r\n')[0]);
+    };
+    const timer = setTimeout(done, waitMs);
+    socket.on('data', (chunk: Buffer) => {
+      response += chunk.toString('latin1');
+      if (response.includes('\r\n')) done();
+    });
+    socket.on('end', done);
+    socket.on('error', done);
+  });
+}
