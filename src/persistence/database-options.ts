@@ -33,7 +33,9 @@ export function sqliteOptions(path: string): DataSourceOptions {
     type: 'sqlite',
     database: path,
     enableWAL: path !== ':memory:',
-    busyErrorRetry: 100,
+    // A write waits up to 5 s for another connection's lock, then fails: the history writer retries
+    // with backoff. (No TypeORM busyErrorRetry: it retries SQLITE_BUSY forever, so a lock held
+    // elsewhere hung the writer silently, admin reads behind it and the flush at shutdown.)
     busyTimeout: 5000,
     entities: HISTORY_ENTITIES,
     migrations: MIGRATIONS,

@@ -311,6 +311,24 @@ describe('Ant Media P2P protocol (ws clients against the app)', () => {
       }
     });
 
+    it('peerMessageCommand data nested deeper than 100 levels gets invalidMessage; 100 levels are relayed', async () => {
+      // Found by the fuzz suite: 5,000 levels fit in a 10 KB frame, parse, and overflowed the stack when
+      // the relayed frame was serialised, so the sender got no reply and the server logged an error.
+      const [a, b] = await pair(t, 'deep-data');
+      const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+      for (const depth of [101, 5000, 100_000]) {
+        a.send(`{"command":"peerMessageCommand","streamId":"deep-data","definition":"d","data":${nested(depth)}}`);
+        expect(await a.next()).toEqual({
+          ...error('invalidMessage', 'deep-data'),
+          message: 'data must not be nested more than 100 levels deep',
+        });
+      }
+      a.send(`{"command":"peerMessageCommand","streamId":"deep-data","data":${nested(100)}}`);
+      expect(await b.next()).toEqual({ command: 'peerMessageCommand', streamId: 'deep-data', data: JSON.parse(nested(100)) });
+      await a.expectSilence();
+      await b.expectSilence();
+    });
+
     it('invalid JSON and non-object JSON get invalidMessage, and the socket keeps working', async () => {
       const a = await t.connect();
       for (const raw of ['not json', '{"command":', '[]', '"join"', '42', 'null', '{"command":7}', '{}']) {

@@ -242,6 +242,19 @@ describe('FrameValidator', () => {
       expect(validator.peerMessage(frame({ streamId: 's', data: 'text' })).data).toBe('text');
     });
 
+    it('accepts data nested 100 levels deep and rejects 101 with invalidMessage (no recursion on the way)', () => {
+      const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
+      const objects = (depth: number): unknown => JSON.parse('{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1));
+      expect(validator.peerMessage(frame({ streamId: 's', data: nested(100) })).data).toEqual(nested(100));
+      expect(validator.peerMessage(frame({ streamId: 's', data: objects(100) })).data).toEqual(objects(100));
+      expect(validator.peerMessage(frame({ streamId: 's', data: { wide: Array(10_000).fill([1]) } })).data).toBeDefined();
+      for (const data of [nested(101), objects(101), [1, { x: [nested(100)] }], nested(200_000)]) {
+        const error = protocolError(() => validator.peerMessage(frame({ streamId: 's', data })));
+        expect(error).toMatchObject({ definition: ErrorDefinition.InvalidMessage, streamId: 's' });
+        expect(error.detail).toBe('data must not be nested more than 100 levels deep');
+      }
+    });
+
     it.each([3, {}, true, null])('rejects a non-string definition %p with invalidMessage', (definition) => {
       const error = protocolError(() => validator.peerMessage(frame({ streamId: 's', definition })));
       expect(error.definition).toBe(ErrorDefinition.InvalidMessage);

@@ -11,6 +11,11 @@ import { ProtocolError } from './protocol-error';
 /** Ant Media's stream id validator. */
 export const STREAM_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
 const MAX_MODE_LENGTH = 32;
+/**
+ * Deepest nesting of arrays and objects in a peerMessageCommand's `data`. The relayed frame is
+ * serialised again, recursively: a frame of a few KB nested thousands deep would overflow the stack.
+ */
+export const MAX_DATA_DEPTH = 100;
 
 /**
  * Turns parsed frames into typed requests, in the contract's order of checks:
@@ -86,8 +91,24 @@ export class FrameValidator {
     if (definition !== undefined && typeof definition !== 'string') {
       throw invalid(streamId, 'definition must be a string');
     }
+    if (data !== null && typeof data === 'object' && nestedDeeperThan(data, MAX_DATA_DEPTH)) {
+      throw invalid(streamId, `data must not be nested more than ${MAX_DATA_DEPTH} levels deep`);
+    }
     return { streamId, definition, data };
   }
+}
+
+/** Whether arrays and objects in `value` nest more than `limit` levels deep. Iterative, stops at the first one too deep. */
+function nestedDeeperThan(value: object, limit: number): boolean {
+  const stack: Array<[object, number]> = [[value, 1]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [container, depth] = next;
+    if (depth > limit) return true;
+    for (const child of Object.values(container)) {
+      if (child !== null && typeof child === 'object') stack.push([child as object, depth + 1]);
+    }
+  }
+  return false;
 }
 
 function invalid(streamId: string, detail: string): ProtocolError {
