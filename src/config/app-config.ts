@@ -20,6 +20,8 @@ export interface AppConfig {
   nodeId: string;
   adminApiKey: AdminApiKey;
   history?: { flushIntervalMs?: number; counterFlushIntervalMs?: number; maxPendingRows?: number };
+  /** Scale-out across nodes (docs/scale-out.md): rooms and relay shared through this Redis. Unset: one node, in memory. */
+  redis?: { url: string; keyPrefix?: string; leaseMs?: number; kickTimeoutMs?: number };
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -37,6 +39,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       flushIntervalMs: integer(env, 'HISTORY_FLUSH_INTERVAL_MS'),
       counterFlushIntervalMs: integer(env, 'HISTORY_COUNTER_FLUSH_INTERVAL_MS'),
     },
+    redis: env.REDIS_URL
+      ? {
+          url: env.REDIS_URL,
+          keyPrefix: env.REDIS_KEY_PREFIX || undefined,
+          leaseMs: integer(env, 'REDIS_LEASE_MS'),
+          kickTimeoutMs: integer(env, 'REDIS_KICK_TIMEOUT_MS'),
+        }
+      : undefined,
     host: env.HOST || undefined,
     logLevels: logLevels(env.LOG_LEVEL ?? 'log'),
     signaling: {
