@@ -15,6 +15,7 @@ import { RoomRegistry } from '../signaling/rooms/room-registry';
 import { PeerSession } from './entities/peer-session.entity';
 import { RoomRecord } from './entities/room-record.entity';
 import { SERVER_RESTART } from './entities/session-end-reason';
+import { runHistoryMigrations } from './history-migrations';
 import { HISTORY_CONNECTION } from './persistence.constants';
 import { PERSISTENCE_OPTIONS, type ResolvedPersistenceOptions } from './persistence-options.interface';
 
@@ -65,6 +66,7 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
   }
 
   async onModuleInit(): Promise<void> {
+    await runHistoryMigrations(this.dataSource);
     await this.reconcile();
     this.unsubscribe = this.events.subscribe((event) => this.record(event));
   }
