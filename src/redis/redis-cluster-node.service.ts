@@ -54,6 +54,7 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners: Array<(message: ClusterMessage) => void> = [];
   private readonly channels = new Map<string, string>();
   private lastErrorLog = 0;
+  private leaseTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(@Inject(REDIS_SIGNALING_OPTIONS) options: ResolvedRedisSignalingOptions) {
@@ -77,14 +78,20 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
     this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
   }
 
+  /** Takes the lease (then renews it every third of its life) and subscribes to this node's channel. */
   async onModuleInit(): Promise<void> {
     await Promise.all([this.commands.ping(), this.publisher.ping()]);
+    await this.claimLease();
+    this.leaseTimer = setInterval(() => this.renewLease(), this.renewIntervalMs);
+    this.leaseTimer.unref();
     await this.subscriber.subscribe(this.channelOf(this.nodeId));
-    this.logger.log(`node ${this.nodeId} joined the Redis cluster (key prefix "${this.keyPrefix}")`);
+    this.logger.log(`node ${this.nodeId} joined the Redis cluster (key prefix "${this.keyPrefix}", lease ${this.leaseMs} ms)`);
   }
 
   /** After signaling ended its sessions (onModuleDestroy) and history was flushed. */
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    this.leaseTimer = undefined;
     if (this.closed) return;
     this.closed = true;
     try {
@@ -119,29 +126,41 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Takes this node's lease at boot. A lease held by another incarnation is either this node's
-   * previous run (crashed: its lease is no longer renewed) or another process with the same node id
-   * (a configuration error): the lease is watched for one renewal period to tell them apart.
+   * Takes this node's lease at boot. A lease still held by another incarnation is either this node's
+   * previous run (crashed: nothing renews the lease) or another process with the same node id (a
+   * configuration error, refused). Nobody subscribed to this node's channel: the previous run is gone
+   * (Redis dropped its connections), take over at once. Otherwise (its host may be unreachable with
+   * its connections not yet timed out) watch the lease for one renewal period to tell.
    */
-  async claimLease(): Promise<void> {
+  private async claimLease(): Promise<void> {
     const lease = this.key(`lease:${this.nodeId}`);
     const before = await this.commands.pttl(lease);
     if (before > 0) {
-      const waitMs = this.renewIntervalMs + 500;
-      this.logger.warn(`a previous run of node ${this.nodeId} still holds its lease; checking for ${waitMs} ms that it is gone`);
-      await sleep(waitMs);
-      const after = await this.commands.pttl(lease);
-      if (after > before - waitMs + 250) {
-        throw new Error(`node id ${this.nodeId} is in use by another running node: give each node a distinct NODE_ID`);
+      const [, subscribers] = (await this.commands.pubsub('NUMSUB', this.channelOf(this.nodeId))) as [string, number];
+      if (Number(subscribers) > 0) {
+        const waitMs = this.renewIntervalMs + 500;
+        this.logger.warn(`node ${this.nodeId} still has a lease and a subscriber; checking for ${waitMs} ms whether it is alive`);
+        await sleep(waitMs);
+        const after = await this.commands.pttl(lease);
+        if (after > before - waitMs + 250) {
+          throw new Error(`node id ${this.nodeId} is in use by another running node: give each node a distinct NODE_ID`);
+        }
       }
+      this.logger.warn(`taking over the lease of node ${this.nodeId} from its previous run`);
     }
     await this.commands.set(lease, this.incarnation, 'PX', this.leaseMs);
     await this.commands.sadd(this.key('nodes'), this.nodeId);
   }
 
-  /** False when another incarnation holds this node's lease. */
-  async renewLease(): Promise<boolean> {
-    return (await this.commands.sigRenewLease(this.key(`lease:${this.nodeId}`), this.incarnation, this.leaseMs)) === 1;
+  private renewLease(): void {
+    this.commands
+      .sigRenewLease(this.key(`lease:${this.nodeId}`), this.incarnation, this.leaseMs)
+      .then((renewed) => {
+        if (renewed !== 1) {
+          this.logger.error(`another process holds the lease of node ${this.nodeId}: give each node a distinct NODE_ID`);
+        }
+      })
+      .catch((error: Error) => this.reportError('lease renewal', error));
   }
 
   /** Logs Redis failures at most once per 10 s (a Redis outage fails every command). */

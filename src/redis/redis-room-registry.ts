@@ -27,7 +27,7 @@ export const NODE_LOST_REASON = LeaveReason.Disconnect;
  * tells the node of the other member (`pj` joined, `pl` left) on that node's channel, before the frames
  * (`start`, `stop`) that follow, so the mirror is up to date when they arrive.
  *
- * Leases: each node renews `lease:<nodeId>` every third of the lease; every node sweeps the
+ * Leases: each node renews `lease:<nodeId>` every third of the lease (RedisClusterNode); every node sweeps the
  * memberships of nodes whose lease expired (and, at boot, those its own previous run left), announcing
  * each departure once (reason `disconnect`): the remaining peer receives `stop`, events are emitted.
  */
@@ -51,7 +51,7 @@ export class RedisRoomRegistry extends RoomRegistry implements OnApplicationBoot
   private readonly syncedCounters = new Map<string, number>();
   private announce: Announce | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private sweeping = false;
+  private maintaining: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
@@ -69,18 +69,22 @@ export class RedisRoomRegistry extends RoomRegistry implements OnApplicationBoot
     this.announce = announce;
   }
 
-  /** Before the app listens: take the lease, end what this node's previous run left, start the timer. */
+  /**
+   * Before the app listens (the node holds its lease since its init): ends what this node's previous
+   * run left, then sweeps the cluster every lease renewal period.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.node.claimLease();
     await this.sweepNode(this.nodeId, false);
     this.timer = setInterval(() => this.tick(), this.node.renewIntervalMs);
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  /** Stops the sweeps; waits for one in progress (Redis closes at application shutdown, after this). */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.maintaining;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -373,21 +377,11 @@ export class RedisRoomRegistry extends RoomRegistry implements OnApplicationBoot
   // Leases, sweeps, counters
 
   private tick(): void {
-    if (this.stopped) return;
-    this.node
-      .renewLease()
-      .then((held) => {
-        if (!held) {
-          this.logger.error(`another process holds the lease of node ${this.nodeId}: give each node a distinct NODE_ID`);
-        }
-      })
-      .catch((error: Error) => this.node.reportError('lease renewal', error));
-    if (this.sweeping) return;
-    this.sweeping = true;
-    this.maintain()
+    if (this.stopped || this.maintaining) return;
+    this.maintaining = this.maintain()
       .catch((error: Error) => this.node.reportError('sweep', error))
       .finally(() => {
-        this.sweeping = false;
+        this.maintaining = undefined;
       });
   }
 

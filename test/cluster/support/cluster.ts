@@ -127,7 +127,8 @@ export class TestCluster {
     return url;
   }
 
-  async startNode(nodeId: string): Promise<AppNode> {
+  /** `leaseMs`: this node's own lease (default: the cluster's). */
+  async startNode(nodeId: string, options: { leaseMs?: number } = {}): Promise<AppNode> {
     const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -139,7 +140,7 @@ export class TestCluster {
         NODE_ID: nodeId,
         REDIS_URL: this.redisUrl,
         REDIS_KEY_PREFIX: this.keyPrefix,
-        REDIS_LEASE_MS: String(this.leaseMs),
+        REDIS_LEASE_MS: String(options.leaseMs ?? this.leaseMs),
         DATABASE_URL: this.databaseUrl,
         DATA_DIR: join(this.dataDir, nodeId),
         ADMIN_API_KEY: CLUSTER_API_KEY,
