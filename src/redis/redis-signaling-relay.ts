@@ -16,7 +16,7 @@ import { RedisClusterNode } from './redis-cluster-node.service';
 import { RedisRoomRegistry } from './redis-room-registry';
 
 interface PendingKick {
-  resolve: (removed: boolean) => void;
+  resolve: (removed: boolean | undefined) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -96,11 +96,18 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
     // A node without a lease has stopped: its socket is gone, the kick removes the membership from here.
     if ((await this.node.commands.exists(this.node.key(`lease:${nodeId}`))) === 0) return undefined;
     const id = randomUUID();
-    return new Promise<boolean>((resolve) => {
+    return new Promise<boolean | undefined>((resolve) => {
       const timer = setTimeout(() => {
         this.pendingKicks.delete(id);
-        this.logger.warn(`kick of session ${sessionId}: node ${nodeId} did not answer within ${this.node.kickTimeoutMs} ms`);
-        resolve(false);
+        // No answer: if the node has stopped meanwhile (its lease expired), the kick is run from here.
+        this.node.commands.exists(this.node.key(`lease:${nodeId}`)).then(
+          (alive) => {
+            if (alive === 0) return resolve(undefined);
+            this.logger.warn(`kick of session ${sessionId}: node ${nodeId} did not answer within ${this.node.kickTimeoutMs} ms`);
+            resolve(false);
+          },
+          () => resolve(false),
+        );
       }, this.node.kickTimeoutMs);
       timer.unref();
       this.pendingKicks.set(id, { resolve, timer });
