@@ -55,6 +55,7 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
   private readonly channels = new Map<string, string>();
   private lastErrorLog = 0;
   private leaseTimer: NodeJS.Timeout | undefined;
+  private readonly leaseListeners: Array<() => void> = [];
   private closed = false;
 
   constructor(@Inject(REDIS_SIGNALING_OPTIONS) options: ResolvedRedisSignalingOptions) {
@@ -90,8 +91,7 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
 
   /** After signaling ended its sessions (onModuleDestroy) and history was flushed. */
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.leaseTimer);
-    this.leaseTimer = undefined;
+    this.stopRenewing();
     if (this.closed) return;
     this.closed = true;
     try {
@@ -152,15 +152,30 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
     await this.commands.sadd(this.key('nodes'), this.nodeId);
   }
 
-  private renewLease(): void {
-    this.commands
+  /** Called when this node finds its lease had expired while it ran (cut off from Redis, or stalled). */
+  onLeaseRecovered(listener: () => void): void {
+    this.leaseListeners.push(listener);
+  }
+
+  /** One renewal (every third of the lease); public for tests. */
+  renewLease(): Promise<void> {
+    return this.commands
       .sigRenewLease(this.key(`lease:${this.nodeId}`), this.incarnation, this.leaseMs)
       .then((renewed) => {
-        if (renewed !== 1) {
+        if (renewed === 0) {
           this.logger.error(`another process holds the lease of node ${this.nodeId}: give each node a distinct NODE_ID`);
+        } else if (renewed === 2) {
+          this.logger.warn(`the lease of node ${this.nodeId} had expired: other nodes may have ended its memberships`);
+          for (const listener of this.leaseListeners) listener();
         }
       })
       .catch((error: Error) => this.reportError('lease renewal', error));
+  }
+
+  /** Stops renewing (shutdown; tests simulate a stalled node with it). */
+  stopRenewing(): void {
+    clearInterval(this.leaseTimer);
+    this.leaseTimer = undefined;
   }
 
   /** Logs Redis failures at most once per 10 s (a Redis outage fails every command). */

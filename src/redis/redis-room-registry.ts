@@ -15,6 +15,9 @@ import { RedisClusterNode } from './redis-cluster-node.service';
 
 type Announce = (departures: readonly Departure[], reason: LeaveReason) => void;
 
+/** WebSocket close code for sockets whose memberships this node lost (its clients reconnect). */
+export const CLOSE_SERVICE_RESTART = 1012;
+
 /** Why a sweep ends the memberships of a node that stopped: its sockets are gone, as after a close. */
 export const NODE_LOST_REASON = LeaveReason.Disconnect;
 
@@ -62,6 +65,9 @@ export class RedisRoomRegistry extends RoomRegistry implements OnApplicationBoot
     this.nodeId = node.nodeId;
     node.listen((message) => {
       if (message.kind === 'control') this.onControl(message.control);
+    });
+    node.onLeaseRecovered(() => {
+      this.fenceLostMemberships().catch((error: Error) => this.node.reportError('membership check', error));
     });
   }
 
@@ -366,10 +372,14 @@ export class RedisRoomRegistry extends RoomRegistry implements OnApplicationBoot
     } else if (control.t === 'pl') {
       if (member.peer?.sessionId === control.ls) this.link(member, undefined);
     } else {
+      // Another node ended this membership (a sweep while this node's lease had lapsed, or a kick
+      // while it looked stopped) and told its partner. The client here is told by a close.
       const peer = member.peer;
       this.removeLocal(control.s, control.c);
       this.connections.get(control.c)?.rooms.delete(control.s);
       if (peer && peer.nodeId === this.nodeId && peer.peer === member) this.link(peer, undefined);
+      this.logger.warn(`membership ${control.ts} was ended by another node: closing its socket`);
+      this.connections.get(control.c)?.socket.close(CLOSE_SERVICE_RESTART, 'membership lost, join again');
     }
   }
 
@@ -417,6 +427,33 @@ export class RedisRoomRegistry extends RoomRegistry implements OnApplicationBoot
     if (nodeId !== this.nodeId) {
       await this.node.commands.sigForgetNode(this.node.key('nodes'), lease, this.nodeSessionsKey(nodeId), nodeId);
     }
+  }
+
+  /**
+   * After this node's lease had expired (it was cut off from Redis, or stalled), other nodes may have
+   * ended some of its memberships, announced them and told the partners `stop`; their messages to this
+   * node (`rm`, handled like this) may have been lost meanwhile. The sockets concerned (members whose membership is gone, and their partners
+   * on this node) are closed with 1012 (service restart): their clients reconnect and join again, and
+   * the usual clean-up ends what is left of them.
+   */
+  async fenceLostMemberships(): Promise<void> {
+    const members = [...this.localSessions.values()];
+    if (members.length === 0) return;
+    const pipeline = this.node.commands.pipeline();
+    for (const member of members) pipeline.hexists(this.node.key('sessions'), member.sessionId);
+    const results = (await pipeline.exec()) ?? [];
+    const lost = members.filter((_, i) => results[i]?.[0] === null && results[i]?.[1] === 0);
+    if (lost.length === 0) return;
+    const close = new Set<string>();
+    for (const member of lost) {
+      const peer = member.peer;
+      if (peer && peer.nodeId === this.nodeId) close.add(peer.connectionId);
+      close.add(member.connectionId);
+      this.removeLocal(member.streamId, member.connectionId);
+      this.connections.get(member.connectionId)?.rooms.delete(member.streamId);
+    }
+    this.logger.warn(`${lost.length} membership(s) of this node were ended while its lease had expired: closing ${close.size} socket(s)`);
+    for (const connectionId of close) this.connections.get(connectionId)?.socket.close(CLOSE_SERVICE_RESTART, 'membership lost, join again');
   }
 
   private async syncCounters(): Promise<void> {

@@ -137,12 +137,16 @@ end
 return 0
 `;
 
-/** KEYS: lease. ARGV: incarnation, lease ms. 1 when renewed, 0 when another incarnation holds the lease. */
+/**
+ * KEYS: lease. ARGV: incarnation, lease ms. 1 when renewed, 2 when the lease had expired (taken again:
+ * other nodes may have swept memberships meanwhile), 0 when another incarnation holds it.
+ */
 export const RENEW_LEASE_SCRIPT = `
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
+if holder then return 1 end
+return 2
 `;
 
 /** KEYS: lease. ARGV: incarnation. Deletes the lease if this incarnation holds it. */

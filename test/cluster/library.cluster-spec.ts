@@ -2,13 +2,15 @@
  * The Redis scale-out as a host application uses it from the package's barrel: RedisSignalingModule
  * next to SignalingModule with the Redis registry and relay, two nodes in this process. Also: each
  * lifecycle event is emitted once in the whole cluster, and a node's graceful shutdown ends its
- * sessions (the peers on other nodes receive `stop`) and gives up its lease at once.
+ * sessions (the peers on other nodes receive `stop`) and gives up its lease at once; a node that
+ * outlived its lease (cut off from Redis) closes the sockets whose memberships were ended meanwhile.
  */
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import {
+  RedisClusterNode,
   RedisRoomRegistry,
   RedisSignalingModule,
   RedisSignalingRelay,
@@ -123,5 +125,57 @@ describe('RedisSignalingModule in a host app, two nodes in one process', () => {
     carol.send({ command: 'join', streamId });
     expect(await carol.next()).toMatchObject({ definition: 'joined' });
     expect(await alice.next()).toEqual({ command: 'start', streamId });
+  });
+
+  it.each([
+    ['the sweeping node’s messages reach it', false],
+    ['the messages meanwhile are lost (cut off from Redis)', true],
+  ])('a node whose lease lapsed and whose memberships were swept closes the sockets concerned with 1012: %s', async (_case, lost) => {
+    const three = await startHost(lost ? 'lib-four' : 'lib-three');
+    const threeId = three.nodeId;
+    try {
+      const alice = await connect(one);
+      const bob = await connect(three);
+      const carol = await connect(three);
+      const dan = await connect(three);
+      const eve = await connect(three);
+      const join = async (client: WsTestClient, streamId: string) => {
+        client.send({ command: 'join', streamId });
+        expect(await client.next()).toMatchObject({ definition: 'joined' });
+      };
+      await join(alice, `fence-split-${threeId}`);
+      await join(bob, `fence-split-${threeId}`);
+      expect(await alice.next()).toEqual({ command: 'start', streamId: `fence-split-${threeId}` });
+      await join(carol, `fence-local-${threeId}`);
+      await join(dan, `fence-local-${threeId}`);
+      expect(await carol.next()).toEqual({ command: 'start', streamId: `fence-local-${threeId}` });
+
+      // node three stalls: no renewal, its lease runs out; node one sweeps its memberships
+      const node = three.app.get(RedisClusterNode);
+      node.stopRenewing();
+      if (lost) await node.subscriber.unsubscribe(node.channelOf(threeId));
+      await redis.del(`${PREFIX}lease:${threeId}`);
+      expect(await alice.next(3000)).toEqual({ command: 'stop', streamId: `fence-split-${threeId}` });
+      await waitFor(async () => (await redis.scard(`${PREFIX}node:${threeId}:sessions`)) === 0, 'node three swept');
+      if (lost) {
+        await node.subscriber.subscribe(node.channelOf(threeId));
+        expect(bob.closeCode).toBeUndefined(); // nothing told node three yet
+      }
+      // eve joins after the sweep: her membership is valid and her socket stays open
+      await join(eve, `fence-late-${threeId}`);
+
+      await node.renewLease();
+      expect(await bob.closed()).toBe(1012);
+      expect(await carol.closed()).toBe(1012);
+      expect(await dan.closed()).toBe(1012);
+      await eve.expectSilence(200);
+      expect(eve.closeCode).toBeUndefined();
+      eve.send({ command: 'leave', streamId: `fence-late-${threeId}` });
+      expect(await eve.next()).toMatchObject({ definition: 'leaved' });
+      const swept = one.events.filter((e) => e.type === SignalingEventType.PeerLeft && e.member.nodeId === threeId);
+      expect(swept.map((e) => (e as { reason: string }).reason)).toEqual(['disconnect', 'disconnect', 'disconnect']);
+    } finally {
+      await three.app.close();
+    }
   });
 });
