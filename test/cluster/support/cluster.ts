@@ -196,6 +196,9 @@ export class TestCluster {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.nodes, ...this.starting].map((node) => node.stop()));
+    if (process.env.CLUSTER_SHOW_LOGS) {
+      for (const node of this.nodes) console.log(`${node.nodeId}:\n${node.logs.filter((l) => !/ (LOG|DEBUG|VERBOSE) /.test(l)).join('\n')}`);
+    }
     await this.db?.end().catch(() => undefined);
     if (this.database) await adminQuery(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });
