@@ -6,21 +6,31 @@ import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
+import { RedisRoomRegistry } from './redis/redis-room-registry';
+import { RedisSignalingModule } from './redis/redis-signaling.module';
+import { RedisSignalingRelay } from './redis/redis-signaling-relay';
 import { SignalingModule } from './signaling/signaling.module';
 import { SIGNALING_DEFAULTS } from './signaling/signaling-options';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
- * The standalone app, configured from AppConfig: signaling, its history, the admin API, the demo
- * page at `/`, webhooks (when URLs are configured), Prometheus metrics and health probes.
+ * The standalone app, configured from AppConfig: signaling (on one node in memory, or shared by
+ * several nodes through Redis), its history, the admin API, the demo page at `/`, webhooks (when
+ * URLs are configured), Prometheus metrics and health probes.
  */
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
+    // With REDIS_URL, rooms and the relay are shared by every node on that Redis (docs/scale-out.md).
+    const cluster = config.redis
+      ? [RedisSignalingModule.forRoot({ ...config.redis, nodeId: config.nodeId })]
+      : [];
+    const shared = config.redis ? { roomRegistry: RedisRoomRegistry, relay: RedisSignalingRelay } : {};
     return {
       module: AppModule,
       imports: [
-        SignalingModule.forRoot({ ...config.signaling, isGlobal: true }),
+        ...cluster,
+        SignalingModule.forRoot({ ...config.signaling, isGlobal: true, ...shared }),
         PersistenceModule.forRoot({ database: config.database, nodeId: config.nodeId, ...config.history }),
         AdminModule.forRoot({ apiKey: config.adminApiKey.key }),
         DemoModule.register({ signalingPath: config.signaling.path ?? SIGNALING_DEFAULTS.path }),

@@ -25,6 +25,7 @@ export type { JoinOutcome, Departure } from './signaling/rooms/room-registry';
 export type { RoomMember, RoomSnapshot, PeerIdentity } from './signaling/rooms/room-member';
 export { InMemoryRoomRegistry } from './signaling/rooms/in-memory-room-registry';
 export { SignalingRelay } from './signaling/relay/signaling-relay';
+export type { KickHandler } from './signaling/relay/signaling-relay';
 export { LocalSignalingRelay } from './signaling/relay/local-signaling-relay';
 export { ConnectionRegistry } from './signaling/connections/connection-registry.service';
 export { PeerConnection } from './signaling/connections/peer-connection';
@@ -88,3 +89,17 @@ export type { MetricsModuleOptions } from './metrics/metrics-options.interface';
 export { HealthModule } from './health/health.module';
 export { createAppLogger, LOG_FORMATS } from './config/app-logger';
 export type { LogFormat } from './config/app-logger';
+
+// Scale-out across nodes on Redis (docs/scale-out.md)
+export { RedisSignalingModule } from './redis/redis-signaling.module';
+export {
+  REDIS_SIGNALING_OPTIONS,
+  REDIS_SIGNALING_MODULE_OPTIONS,
+  REDIS_SIGNALING_OPTIONS_TYPE,
+  REDIS_SIGNALING_ASYNC_OPTIONS_TYPE,
+} from './redis/redis-signaling.module-definition';
+export type { RedisSignalingOptions, ResolvedRedisSignalingOptions } from './redis/redis-signaling-options';
+export { REDIS_SIGNALING_DEFAULTS, resolveRedisSignalingOptions } from './redis/redis-signaling-options';
+export { RedisClusterNode } from './redis/redis-cluster-node.service';
+export { RedisRoomRegistry, NODE_LOST_REASON } from './redis/redis-room-registry';
+export { RedisSignalingRelay } from './redis/redis-signaling-relay';

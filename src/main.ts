@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
 import { loadAppConfig } from './config/app-config';
 import { createAppLogger } from './config/app-logger';
@@ -12,10 +13,13 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host ?? '0.0.0.0');
   const { path } = app.get<ResolvedSignalingOptions>(SIGNALING_OPTIONS);
   const host = !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  // The port listened on (PORT=0 picks a free one).
+  const port = (app.getHttpServer().address() as AddressInfo | null)?.port ?? config.port;
   const logger = new Logger('Bootstrap');
-  logger.log(`Signaling WebSocket: ws://${host}:${config.port}${path}`);
-  logger.log(`Demo page (a call between two tabs): http://${host}:${config.port}/`);
-  logger.log(`Admin API (Swagger UI): http://${host}:${config.port}/api/docs`);
+  logger.log(`Signaling WebSocket: ws://${host}:${port}${path}`);
+  logger.log(`Demo page (a call between two tabs): http://${host}:${port}/`);
+  logger.log(`Admin API (Swagger UI): http://${host}:${port}/api/docs`);
+  if (config.redis) logger.log(`Node ${config.nodeId} of a cluster on Redis (lease ${config.redis.leaseMs ?? 5000} ms)`);
   const { adminApiKey } = config;
   if (adminApiKey.source !== 'env') {
     const how = adminApiKey.source === 'generated' ? 'generated on first start' : 'set ADMIN_API_KEY to replace it';

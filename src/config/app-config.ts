@@ -29,6 +29,8 @@ export interface AppConfig {
   webhooks?: WebhookModuleOptions;
   /** `GET /metrics`; open unless an API key is set. */
   metrics?: MetricsModuleOptions;
+  /** Scale-out across nodes (docs/scale-out.md): rooms and relay shared through this Redis. Unset: one node, in memory. */
+  redis?: { url: string; keyPrefix?: string; leaseMs?: number; kickTimeoutMs?: number };
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -48,6 +50,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     webhooks: webhooksFromEnv(env),
     metrics: { apiKey: env.METRICS_API_KEY || undefined },
+    redis: env.REDIS_URL
+      ? {
+          url: env.REDIS_URL,
+          keyPrefix: env.REDIS_KEY_PREFIX || undefined,
+          leaseMs: integer(env, 'REDIS_LEASE_MS'),
+          kickTimeoutMs: integer(env, 'REDIS_KICK_TIMEOUT_MS'),
+        }
+      : undefined,
     host: env.HOST || undefined,
     logLevels: logLevels(env.LOG_LEVEL ?? 'log'),
     logFormat: logFormat(env.LOG_FORMAT || 'pretty'),

@@ -134,9 +134,10 @@ export class HistoryQueryService {
     for (const row of rows) {
       if (row.leftAt !== null) continue;
       const live = await this.registry.findSession(row.id);
+      // Counters only grow; a session on another node may be known here with older ones.
       if (live) {
-        row.messagesRelayed = live.messagesRelayed;
-        row.bytesRelayed = live.bytesRelayed;
+        row.messagesRelayed = Math.max(row.messagesRelayed, live.messagesRelayed);
+        row.bytesRelayed = Math.max(row.bytesRelayed, live.bytesRelayed);
       }
     }
     return rows;

@@ -7,7 +7,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, In, IsNull, type EntityManager, type ObjectLiteral, type Repository } from 'typeorm';
 import { SignalingEventType, type SignalingEvent } from '../signaling/events/signaling-event';
 import { SignalingEvents } from '../signaling/events/signaling-events.service';
 import type { RoomMember, RoomSnapshot } from '../signaling/rooms/room-member';
@@ -15,6 +15,7 @@ import { RoomRegistry } from '../signaling/rooms/room-registry';
 import { PeerSession } from './entities/peer-session.entity';
 import { RoomRecord } from './entities/room-record.entity';
 import { SERVER_RESTART } from './entities/session-end-reason';
+import { runHistoryMigrations } from './history-migrations';
 import { HISTORY_CONNECTION } from './persistence.constants';
 import { PERSISTENCE_OPTIONS, type ResolvedPersistenceOptions } from './persistence-options.interface';
 
@@ -65,6 +66,7 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
   }
 
   async onModuleInit(): Promise<void> {
+    await runHistoryMigrations(this.dataSource);
     await this.reconcile();
     this.unsubscribe = this.events.subscribe((event) => this.record(event));
   }
@@ -90,22 +92,45 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
 
   /**
    * Closes the rows a crash of this node left open (reason `server_restart`). Runs at boot, before
-   * the app accepts connections.
+   * the app accepts connections. Rows the room registry still holds are left alone: with a shared
+   * registry a room this node opened may live on with a peer on another node, and the memberships
+   * of this node's previous run that are still registered end through the registry (with events).
    */
   async reconcile(): Promise<void> {
     const now = new Date();
     const { nodeId } = this.options;
-    const sessions = await this.dataSource
-      .getRepository(PeerSession)
-      .update({ leftAt: IsNull(), nodeId }, { leftAt: now, leaveReason: SERVER_RESTART });
-    const rooms = await this.dataSource
-      .getRepository(RoomRecord)
-      .update({ closedAt: IsNull(), nodeId }, { closedAt: now, closeReason: SERVER_RESTART });
+    const live = await this.registry.listRooms();
+    const liveRooms = new Set(live.map((room) => room.id));
+    const liveSessions = new Set(live.flatMap((room) => room.members.map((member) => member.sessionId)));
+    const sessions = await this.closeOpen(PeerSession, { leftAt: IsNull(), nodeId }, liveSessions, {
+      leftAt: now,
+      leaveReason: SERVER_RESTART,
+    });
+    const rooms = await this.closeOpen(RoomRecord, { closedAt: IsNull(), nodeId }, liveRooms, {
+      closedAt: now,
+      closeReason: SERVER_RESTART,
+    });
     if (sessions.affected || rooms.affected) {
       this.logger.warn(
         `closed ${sessions.affected ?? 0} session(s) and ${rooms.affected ?? 0} room(s) left open by a previous run (server_restart)`,
       );
     }
+  }
+
+  /** Updates the open rows matching `where`, except those whose id is in `keep`. */
+  private async closeOpen<T extends ObjectLiteral>(
+    entity: new () => T,
+    where: ObjectLiteral,
+    keep: ReadonlySet<string>,
+    values: ObjectLiteral,
+  ): Promise<{ affected?: number }> {
+    const repository = this.dataSource.getRepository(entity) as unknown as Repository<ObjectLiteral>;
+    if (keep.size === 0) return repository.update(where, values);
+    const open = await repository.find({ select: { id: true }, where });
+    const ids = open.map((row) => row.id as string).filter((id) => !keep.has(id));
+    let affected = 0;
+    for (const chunk of chunks(ids)) affected += (await repository.update({ ...where, id: In(chunk) }, values)).affected ?? 0;
+    return { affected };
   }
 
   /** Writes everything pending now; resolves when it is in the database. */
@@ -146,16 +171,15 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
   }
 
   private async collectCounters(): Promise<void> {
-    for (const room of await this.registry.listRooms()) {
-      for (const member of room.members) {
-        if (this.writtenCounters.get(member.sessionId) === member.messagesRelayed) continue;
-        if (!this.hasRoomFor(this.counters, member.sessionId)) return;
-        this.writtenCounters.set(member.sessionId, member.messagesRelayed);
-        this.counters.set(member.sessionId, {
-          messagesRelayed: member.messagesRelayed,
-          bytesRelayed: member.bytesRelayed,
-        });
-      }
+    // Only this node's members: with a shared registry the other nodes write their own live counters.
+    for (const member of await this.registry.listLocalMembers()) {
+      if (this.writtenCounters.get(member.sessionId) === member.messagesRelayed) continue;
+      if (!this.hasRoomFor(this.counters, member.sessionId)) return;
+      this.writtenCounters.set(member.sessionId, member.messagesRelayed);
+      this.counters.set(member.sessionId, {
+        messagesRelayed: member.messagesRelayed,
+        bytesRelayed: member.bytesRelayed,
+      });
     }
   }
 
@@ -189,8 +213,8 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
     this.counters = new Map();
     try {
       await this.dataSource.transaction(async (manager) => {
-        for (const chunk of chunks([...rooms.values()])) await manager.upsert(RoomRecord, chunk, ['id']);
-        for (const chunk of chunks([...sessions.values()])) await manager.upsert(PeerSession, chunk, ['id']);
+        await writeRows(manager, RoomRecord, [...rooms.values()], (row) => row.closedAt !== null, OPEN_ROOM_ROW_MAY_OVERWRITE);
+        await writeRows(manager, PeerSession, [...sessions.values()], (row) => row.leftAt !== null, OPEN_SESSION_ROW_MAY_OVERWRITE);
         for (const [id, values] of counters) await manager.update(PeerSession, { id, leftAt: IsNull() }, values);
       });
       this.stats.rowsWritten += rooms.size + sessions.size + counters.size;
@@ -216,7 +240,7 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
     return {
       id: room.id,
       streamId: room.streamId,
-      nodeId: this.options.nodeId,
+      nodeId: room.nodeId ?? this.options.nodeId,
       openedAt: room.openedAt,
       closedAt,
       closeReason: closedAt ? 'empty' : null,
@@ -232,7 +256,7 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
       streamId: member.streamId,
       roomId: member.roomId,
       connectionId: member.connectionId,
-      nodeId: this.options.nodeId,
+      nodeId: member.nodeId ?? this.options.nodeId,
       remoteAddress: member.remoteAddress.slice(0, 64),
       userAgent: member.userAgent.slice(0, 512),
       mode: member.mode,
@@ -242,6 +266,41 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
       messagesRelayed: member.messagesRelayed,
       bytesRelayed: member.bytesRelayed,
     };
+  }
+}
+
+/**
+ * When a row that is still open may replace the stored one. Several nodes write one shared database
+ * (each the events it emitted), each in its own batches, so an older state can reach it after a newer
+ * one: a closed row is final, and a room's state only grows (peak peers, call duration). PostgreSQL
+ * applies the condition; TypeORM leaves it out on SQLite, which serves one node.
+ */
+const OPEN_ROOM_ROW_MAY_OVERWRITE =
+  '"room_records"."closedAt" IS NULL AND "room_records"."peakPeers" <= EXCLUDED."peakPeers" ' +
+  'AND "room_records"."callDurationMs" <= EXCLUDED."callDurationMs"';
+const OPEN_SESSION_ROW_MAY_OVERWRITE = '"peer_sessions"."leftAt" IS NULL';
+
+/** Upserts rows by id: closed rows unconditionally, open ones only where `openCondition` holds. */
+async function writeRows<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: new () => T,
+  rows: T[],
+  isClosed: (row: T) => boolean,
+  openCondition: string,
+): Promise<void> {
+  const columns = manager.connection.getMetadata(entity).columns.map((column) => column.databaseName);
+  const closed = rows.filter(isClosed);
+  const open = rows.filter((row) => !isClosed(row));
+  for (const chunk of chunks(closed)) await manager.upsert(entity, chunk as never, ['id']);
+  for (const chunk of chunks(open)) {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(entity)
+      .values(chunk as never)
+      .orUpdate(columns.filter((column) => column !== 'id'), ['id'], { overwriteCondition: { where: openCondition } })
+      .updateEntity(false)
+      .execute();
   }
 }
 

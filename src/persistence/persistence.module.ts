@@ -30,7 +30,8 @@ export class PersistenceModule {
           ...options.database,
           name: HISTORY_CONNECTION,
           synchronize: false,
-          migrationsRun: true,
+          // Run by HistoryWriter at init (runHistoryMigrations: one node at a time on PostgreSQL).
+          migrationsRun: false,
           // Boot fails fast with the database's own error instead of retrying for half a minute.
           retryAttempts: 0,
         }),

@@ -213,7 +213,7 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
   private forward(sender: RoomMember & { peer: RoomMember }, frame: string, started: number | undefined): void {
     sender.messagesRelayed++;
     sender.bytesRelayed += Buffer.byteLength(frame);
-    this.relay.deliver(sender.peer.connectionId, frame);
+    this.relay.deliverTo(sender.peer, frame);
     if (started !== undefined) this.stats.relayLatencyObserver?.((performance.now() - started) / 1000);
   }
 }

@@ -45,7 +45,14 @@ export class SignalingService implements OnModuleDestroy {
     private readonly events: SignalingEvents,
     private readonly authorizer: JoinAuthorizer,
     @Inject(SIGNALING_OPTIONS) private readonly options: ResolvedSignalingOptions,
-  ) {}
+  ) {
+    // A shared registry may remove members itself (a node that stopped); a shared relay may bring
+    // kicks of this node's peers from an operator on another node. Both end up here.
+    rooms.handleDepartures((departures, reason) => {
+      for (const departure of departures) this.announce(departure, reason);
+    });
+    relay.handleKicks((sessionId, kickOptions) => this.kick(sessionId, kickOptions));
+  }
 
   connect(socket: WebSocket, remoteAddress: string, userAgent: string): PeerConnection {
     const { messagesPerSecond, messageBurst, maxDroppedMessages } = this.options.limits;
@@ -85,7 +92,7 @@ export class SignalingService implements OnModuleDestroy {
       if (outcome.roomOpened) this.events.emit({ type: SignalingEventType.RoomOpened, at, streamId, room });
       this.events.emit({ type: SignalingEventType.PeerJoined, at, member: outcome.member });
       if (outcome.waiting) {
-        this.relay.deliver(outcome.waiting.connectionId, startFrame(streamId));
+        this.relay.deliverTo(outcome.waiting, startFrame(streamId));
         this.events.emit({
           type: SignalingEventType.CallStarted,
           at,
@@ -137,6 +144,12 @@ export class SignalingService implements OnModuleDestroy {
     const member = await this.rooms.findSession(sessionId);
     if (!member) return false;
     const connection = this.connections.get(member.connectionId);
+    if (!connection) {
+      // The socket is on another node: that node runs the kick (frames, its local state, the close).
+      const forwarded = this.relay.forwardKick(member, options);
+      const removed = forwarded && (await forwarded);
+      if (removed !== undefined) return removed;
+    }
     const removeMember = async (): Promise<boolean> => {
       const departure = await this.rooms.leave(member.streamId, member.connectionId, sessionId);
       if (!departure) return false;
@@ -196,7 +209,7 @@ export class SignalingService implements OnModuleDestroy {
 
   private announce(departure: Departure, reason: LeaveReason): void {
     const { member, remaining, room, roomClosed } = departure;
-    if (remaining) this.relay.deliver(remaining.connectionId, stopFrame(member.streamId));
+    if (remaining) this.relay.deliverTo(remaining, stopFrame(member.streamId));
     const at = new Date();
     this.events.emit({ type: SignalingEventType.PeerLeft, at, member, reason });
     if (roomClosed) this.events.emit({ type: SignalingEventType.RoomClosed, at, room });

@@ -1,9 +1,39 @@
+import type { RoomMember } from '../rooms/room-member';
+import type { KickOptions } from '../signaling.service';
+
+/** Runs an operator's forced leave of a session on this node; resolves whether it removed it. */
+export type KickHandler = (sessionId: string, options: KickOptions) => Promise<boolean>;
+
 /**
  * Delivers a serialised frame to a connection, wherever it is. The in-memory default reaches the
  * sockets of this node; a shared implementation (Redis) also reaches other nodes'.
- * Frames to one connection must arrive in the order `deliver` was called.
+ * Frames to one connection must arrive in the order `deliver`/`deliverTo` was called.
  */
 export abstract class SignalingRelay {
   /** Returns false when the connection is not known (closed, or never existed). */
   abstract deliver(connectionId: string, frame: string): boolean;
+
+  /**
+   * Delivers a frame to a member of a room as that member: the relay hot path (`start`, `stop` and
+   * every relayed frame go through it). A relay that crosses nodes drops the frame at the receiving
+   * node when that membership has ended meanwhile. Default: `deliver(member.connectionId, frame)`.
+   */
+  deliverTo(member: RoomMember, frame: string): boolean {
+    return this.deliver(member.connectionId, frame);
+  }
+
+  /**
+   * An operator's forced leave of a member whose socket is on another node: asks that node to run it
+   * and resolves with its answer. Undefined (the default), or a promise of undefined, when the caller
+   * is to run the kick itself: the member is on this node, the relay reaches no other node, or the
+   * member's node has stopped.
+   */
+  forwardKick(_member: RoomMember, _options: KickOptions): Promise<boolean | undefined> | undefined {
+    return undefined;
+  }
+
+  /** Called once by SignalingService: how this node runs kicks that other nodes forward to it. */
+  handleKicks(_kick: KickHandler): void {
+    // a local relay receives no kicks from elsewhere
+  }
 }

@@ -15,6 +15,11 @@ export interface RoomMember extends PeerIdentity {
   /** Id of the room occupancy this membership belongs to (RoomSnapshot.id). */
   readonly roomId: string;
   readonly joinedAt: Date;
+  /**
+   * Node whose socket this member is (a shared registry's NODE_ID); undefined with the single-node
+   * in-memory registry. History records it; a shared relay routes frames by it.
+   */
+  readonly nodeId?: string;
   /** The other member of the room, while there is one: the relay target. */
   peer: RoomMember | undefined;
   /** Frames relayed from this peer to the other, and their UTF-8 size. */
@@ -28,6 +33,8 @@ export interface RoomSnapshot {
   readonly id: string;
   readonly streamId: string;
   readonly openedAt: Date;
+  /** Node of the peer that opened this occupancy (shared registries); undefined in memory. */
+  readonly nodeId?: string;
   /** When a second peer first joined (the first `start`), if one did. */
   readonly callStartedAt: Date | undefined;
   readonly peakPeers: number;

@@ -1,3 +1,4 @@
+import type { LeaveReason } from '../protocol/leave-reason.enum';
 import type { PeerIdentity, RoomMember, RoomSnapshot } from './room-member';
 
 export type JoinOutcome =
@@ -54,4 +55,22 @@ export abstract class RoomRegistry {
   abstract getRoom(streamId: string): Promise<RoomSnapshot | undefined>;
 
   abstract listRooms(): Promise<RoomSnapshot[]>;
+
+  /**
+   * The memberships of this node's own connections, with their live relay counters (history writes
+   * those counters). Default: every member of every room, which is right for a single node.
+   */
+  async listLocalMembers(): Promise<RoomMember[]> {
+    return (await this.listRooms()).flatMap((room) => room.members);
+  }
+
+  /**
+   * Called once by SignalingService with the function that announces departures the registry decided
+   * on its own (a shared registry: the memberships of a node that stopped renewing its lease): the
+   * remaining peers receive `stop`, `peer.left`/`room.closed` are emitted. The in-memory registry
+   * never removes anyone on its own and ignores it.
+   */
+  handleDepartures(_announce: (departures: readonly Departure[], reason: LeaveReason) => void): void {
+    // nothing decides departures here
+  }
 }
