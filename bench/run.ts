@@ -40,6 +40,7 @@ interface Options {
   appNodes: number;
   appEnv: Record<string, string>;
   profile: boolean;
+  heapSnapshots: boolean;
   maxMinutes: number;
   out: string | undefined;
 }
@@ -59,6 +60,7 @@ const USAGE = `npm run bench -- [options]
   --nodes URL,URL        run the app side against nodes already running (not started by the bench)
   --node-pids PID,PID    their process ids, for CPU and RSS figures (optional)
   --profile              CPU-profile the servers during each measured window (bench/results/*.cpuprofile + summary)
+  --heap-snapshots       idle workload: heap snapshots before/after, growth per connection by constructor
   --max-minutes N        hard limit for the whole bench (45)
   --quick                small counts: a smoke run
   --out FILE             JSON results (bench/results/<timestamp>.json)`;
@@ -86,6 +88,7 @@ function parseOptions(argv: string[]): Options {
     appNodes: 1,
     appEnv: {},
     profile: false,
+    heapSnapshots: false,
     maxMinutes: 45,
     out: undefined,
   };
@@ -137,6 +140,7 @@ function parseOptions(argv: string[]): Options {
         break;
       }
       case '--profile': o.profile = true; break;
+      case '--heap-snapshots': o.heapSnapshots = true; break;
       case '--max-minutes': o.maxMinutes = int(arg, value()); break;
       case '--out': o.out = value(); break;
       case '--quick':
@@ -229,6 +233,14 @@ function contextFor(target: Target, workload: Workload, rep: number, o: Options,
       const rssKiB = target.pids.reduce((sum, pid) => sum + procRssKiB(pid), 0);
       return { rssKiB, heapUsedKiB: target.processes.length ? heapUsed / 1024 : NaN };
     },
+    heapSnapshot:
+      o.heapSnapshots && target.processes.length > 0
+        ? async (label: string) => {
+            const file = join(ROOT, 'bench', 'results', `${stamp}-${workload}-${target.kind}-r${rep}-${label}.heapsnapshot`);
+            await target.processes[0].request({ cmd: 'heap-snapshot', file }, 120_000);
+            return file;
+          }
+        : undefined,
     async begin(): Promise<MeasureWindow> {
       const n = ++window;
       if (profiling) await Promise.all(target.processes.map((p) => p.request({ cmd: 'profile-start', interval: 250 })));

@@ -3,16 +3,18 @@
  * app and baseline alike. Answers the bench over the IPC channel:
  *   {id, cmd:'memory', gc}            -> {id, heapUsed, rss}   (full GC first when gc is true)
  *   {id, cmd:'profile-start', interval} / {id, cmd:'profile-stop', file}  (V8 CPU profile, .cpuprofile)
+ *   {id, cmd:'heap-snapshot', file}   (V8 heap snapshot, after a full GC; see bench/heap-summary.ts)
  * `node --cpu-prof` only writes its profile at a normal exit, but the app exits by re-raising the
  * signal after Nest's shutdown hooks, and the bench wants the measured window only: the inspector
  * Profiler gives the same file format. When the bench goes away, the server is stopped.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 
 interface Request {
   id: number;
-  cmd: 'memory' | 'profile-start' | 'profile-stop';
+  cmd: 'memory' | 'profile-start' | 'profile-stop' | 'heap-snapshot';
   gc?: boolean;
   interval?: number;
   file?: string;
@@ -46,6 +48,10 @@ if (process.send) {
             await post('Profiler.enable');
             await post('Profiler.setSamplingInterval', { interval: request.interval ?? 250 });
             await post('Profiler.start');
+            return reply(request.id);
+          case 'heap-snapshot':
+            (globalThis as { gc?: () => void }).gc?.();
+            writeHeapSnapshot(request.file);
             return reply(request.id);
           case 'profile-stop': {
             const { profile } = await post('Profiler.stop');

@@ -1,3 +1,4 @@
+import { formatHeapGrowth } from '../heap-summary';
 import * as f from '../lib/frames';
 import { closePairs, openPairs } from '../lib/pairs';
 import { followScript } from '../lib/script';
@@ -23,6 +24,7 @@ export async function runIdle(context: WorkloadContext, options: IdleOptions): P
   await closePairs(warm);
   await sleep(1000);
   const before = await context.memory(true);
+  const snapshotBefore = await context.heapSnapshot?.('before');
 
   const pairCount = Math.ceil(options.connections / 2);
   const openedAt = performance.now();
@@ -33,6 +35,10 @@ export async function runIdle(context: WorkloadContext, options: IdleOptions): P
     await sleep(options.settleSeconds * 1000);
     const afterNoGc = await context.memory(false);
     const after = await context.memory(true);
+    if (context.heapSnapshot && snapshotBefore) {
+      const snapshotAfter = await context.heapSnapshot('after');
+      context.log(formatHeapGrowth(snapshotAfter, snapshotBefore, held, 30).replace(/\n/g, '\n      '));
+    }
 
     let pongs = 0;
     let failure: string | undefined;

@@ -29,6 +29,8 @@ export interface WorkloadContext {
   /** Server memory; with `gc` the server runs a full GC first (bench preload, `--expose-gc`). */
   memory(gc: boolean): Promise<ServerMemory>;
   log(message: string): void;
+  /** With --heap-snapshots: writes a heap snapshot of the (first) server process; returns its file. */
+  heapSnapshot?(label: string): Promise<string>;
 }
 
 /** Named figures of one run of one workload against one server. */
