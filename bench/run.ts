@@ -12,7 +12,7 @@ import { spread } from './lib/stats';
 import { runIdle } from './workloads/idle';
 import { runRelay } from './workloads/relay';
 import { runSessions } from './workloads/sessions';
-import type { Measurement, MeasureWindow, ServerMemory, WorkloadContext } from './workloads/workload';
+import type { Measurement, ServerMemory, WorkloadContext } from './workloads/workload';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKLOADS = ['sessions', 'relay', 'idle'] as const;
@@ -25,6 +25,7 @@ interface Options {
   sessions: number;
   warmupSessions: number;
   concurrency: number;
+  slices: number;
   sdpBytes: number;
   candidates: number;
   pairs: number;
@@ -50,6 +51,7 @@ const USAGE = `npm run bench -- [options]
   --workloads LIST       sessions,relay,idle (all)
   --only app|baseline    run one side only
   --sessions N           timed sessions per run (3000); --warmup-sessions N (300); --concurrency N pairs in flight (50)
+  --slices N             turns per server for the timed sessions (6)
   --sdp-bytes N          offer/answer SDP size (4096); --candidates N each way (10)
   --pairs N              established pairs for the relay workload (100)
   --rate N               offered candidates/s in the fixed-rate phase (5000)
@@ -73,6 +75,7 @@ function parseOptions(argv: string[]): Options {
     sessions: 3000,
     warmupSessions: 300,
     concurrency: 50,
+    slices: 6,
     sdpBytes: 4096,
     candidates: 10,
     pairs: 100,
@@ -121,6 +124,7 @@ function parseOptions(argv: string[]): Options {
       case '--sessions': o.sessions = int(arg, value()); break;
       case '--warmup-sessions': o.warmupSessions = int(arg, value()); break;
       case '--concurrency': o.concurrency = int(arg, value()); break;
+      case '--slices': o.slices = Math.max(1, int(arg, value())); break;
       case '--sdp-bytes': o.sdpBytes = int(arg, value()); break;
       case '--candidates': o.candidates = Math.max(1, int(arg, value())); break;
       case '--pairs': o.pairs = int(arg, value()); break;
@@ -203,6 +207,17 @@ function procCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
+/** CPU ms of a process's main thread (its task whose id is the pid): the event loop. */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
 function openFilesLimit(): number {
   const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
   return !match || match[1] === 'unlimited' ? Infinity : Number(match[1]);
@@ -222,16 +237,40 @@ interface RunRecord {
 
 function contextFor(target: Target, workload: Workload, rep: number, o: Options, stamp: string, record: RunRecord): WorkloadContext {
   const profiling = o.profile && target.processes.length > 0;
-  let window = 0;
+  const sum = (read: (pid: number) => number): number =>
+    target.pids.length ? target.pids.reduce((total, pid) => total + read(pid), 0) : NaN;
   return {
+    kind: target.kind,
     urls: target.urls,
     tag: `${workload[0]}${rep}${target.kind[0]}${Date.now().toString(36)}`,
-    log: (message) => console.log(`      ${message}`),
+    log: (message) => console.log(`      ${target.kind}: ${message}`),
+    usage: () => {
+      const client = process.cpuUsage();
+      return {
+        at: performance.now(),
+        serverCpuMs: sum(procCpuMs),
+        serverMainThreadCpuMs: sum(mainThreadCpuMs),
+        clientCpuMs: (client.user + client.system) / 1000,
+      };
+    },
+    async profile(on: boolean): Promise<void> {
+      if (!profiling) return;
+      for (const [i, p] of target.processes.entries()) {
+        if (on) {
+          await p.request({ cmd: 'profile-start', interval: 250 });
+          continue;
+        }
+        const file = join(ROOT, 'bench', 'results', `${stamp}-${workload}-${target.kind}-r${rep}-node${i + 1}.cpuprofile`);
+        await p.request({ cmd: 'profile-stop', file });
+        record.profile = file;
+        console.log(`      ${target.kind} profile (the other server's turns show as idle):`);
+        console.log(formatSummary(summarise(JSON.parse(readFileSync(file, 'utf8'))), 25).replace(/^/gm, '      '));
+      }
+    },
     async memory(gc: boolean): Promise<ServerMemory> {
       let heapUsed = 0;
       for (const p of target.processes) heapUsed += Number((await p.request({ cmd: 'memory', gc })).heapUsed);
-      const rssKiB = target.pids.reduce((sum, pid) => sum + procRssKiB(pid), 0);
-      return { rssKiB, heapUsedKiB: target.processes.length ? heapUsed / 1024 : NaN };
+      return { rssKiB: sum(procRssKiB), heapUsedKiB: target.processes.length ? heapUsed / 1024 : NaN };
     },
     heapSnapshot:
       o.heapSnapshots && target.processes.length > 0
@@ -241,47 +280,39 @@ function contextFor(target: Target, workload: Workload, rep: number, o: Options,
             return file;
           }
         : undefined,
-    async begin(): Promise<MeasureWindow> {
-      const n = ++window;
-      if (profiling) await Promise.all(target.processes.map((p) => p.request({ cmd: 'profile-start', interval: 250 })));
-      const cpu0 = target.pids.reduce((sum, pid) => sum + procCpuMs(pid), 0);
-      const client0 = process.cpuUsage();
-      const t0 = performance.now();
-      return {
-        async end() {
-          const wallMs = performance.now() - t0;
-          const client = process.cpuUsage(client0);
-          const serverCpuMs = target.pids.reduce((sum, pid) => sum + procCpuMs(pid), 0) - cpu0;
-          if (profiling) {
-            for (const [i, p] of target.processes.entries()) {
-              const file = join(ROOT, 'bench', 'results', `${stamp}-${workload}-${target.kind}-r${rep}-w${n}-node${i + 1}.cpuprofile`);
-              await p.request({ cmd: 'profile-stop', file });
-              record.profile = file;
-              console.log(formatSummary(summarise(JSON.parse(readFileSync(file, 'utf8'))), 25).replace(/^/gm, '      '));
-            }
-          }
-          return { wallMs, serverCpuMs: target.pids.length ? serverCpuMs : NaN, clientCpuMs: (client.user + client.system) / 1000 };
-        },
-      };
-    },
   };
 }
 
-async function runWorkload(workload: Workload, context: WorkloadContext, o: Options): Promise<Measurement> {
+/** Runs one workload against the given servers: taking turns (sessions, relay) or one alone (idle). */
+async function runWorkload(workload: Workload, contexts: WorkloadContext[], o: Options): Promise<Measurement[]> {
   switch (workload) {
     case 'sessions':
-      return runSessions(context, {
+      return runSessions(contexts, {
         sessions: o.sessions,
         warmup: o.warmupSessions,
         concurrency: o.concurrency,
         sdpBytes: o.sdpBytes,
         candidates: o.candidates,
+        slices: o.slices,
         sessionTimeoutMs: 30_000,
       });
     case 'relay':
-      return runRelay(context, { pairs: o.pairs, rate: o.rate, seconds: o.seconds, warmupSeconds: o.warmupSeconds, window: o.window });
-    case 'idle':
-      return runIdle(context, { connections: o.idle, parallel: o.idleParallel, settleSeconds: o.settleSeconds });
+      return runRelay(contexts, {
+        pairs: o.pairs,
+        rate: o.rate,
+        seconds: o.seconds,
+        warmupSeconds: o.warmupSeconds,
+        window: o.window,
+        fixedSliceMs: 500,
+        maxSliceMs: 1000,
+      });
+    case 'idle': {
+      const results: Measurement[] = [];
+      for (const context of contexts) {
+        results.push(await runIdle(context, { connections: o.idle, parallel: o.idleParallel, settleSeconds: o.settleSeconds }));
+      }
+      return results;
+    }
   }
 }
 
@@ -299,7 +330,8 @@ const ROWS: Row[] = [
   { workload: 'sessions', metric: 'session_ms_p50', label: 'session time p50 (ms)', digits: 1 },
   { workload: 'sessions', metric: 'session_ms_p99', label: 'session time p99 (ms)', digits: 1 },
   { workload: 'sessions', metric: 'server_cpu_ms_per_session', label: 'server CPU per session (ms)', digits: 3 },
-  { workload: 'sessions', metric: 'server_cpu_pct', label: 'server CPU (% of a core)', digits: 0 },
+  { workload: 'sessions', metric: 'server_main_cpu_ms_per_session', label: 'server main thread CPU/session (ms)', digits: 3 },
+  { workload: 'sessions', metric: 'server_cpu_pct', label: 'server CPU, all threads (% of a core)', digits: 0 },
   { workload: 'sessions', metric: 'client_cpu_pct', label: 'load generator CPU (%)', digits: 0 },
   { workload: 'relay', metric: 'fixed_msgs_per_s', label: 'fixed rate: delivered msg/s', digits: 0 },
   { workload: 'relay', metric: 'fixed_p50_ms', label: 'fixed rate: latency p50 (ms)', digits: 3 },
@@ -310,6 +342,7 @@ const ROWS: Row[] = [
   { workload: 'relay', metric: 'max_p50_ms', label: 'max rate: latency p50 (ms)', digits: 2 },
   { workload: 'relay', metric: 'max_p99_ms', label: 'max rate: latency p99 (ms)', digits: 2 },
   { workload: 'relay', metric: 'max_server_cpu_us_per_msg', label: 'max rate: server CPU/msg (µs)', digits: 1 },
+  { workload: 'relay', metric: 'max_server_main_cpu_us_per_msg', label: 'max rate: server main thread CPU/msg (µs)', digits: 1 },
   { workload: 'relay', metric: 'max_server_cpu_pct', label: 'max rate: server CPU (%)', digits: 0 },
   { workload: 'relay', metric: 'max_client_cpu_pct', label: 'max rate: load generator CPU (%)', digits: 0 },
   { workload: 'idle', metric: 'idle_rss_kib_per_conn', label: 'idle: RSS per connection (KiB)', digits: 2, target: { on: 'app', op: '<=', value: 16, text: '≤ 16 KiB' } },
@@ -407,38 +440,50 @@ async function main(): Promise<void> {
   const live = new Set<Target>();
 
   console.log(`bench: ${o.runs} run(s) of ${o.workloads.join(', ')} on ${o.kinds.join(' and ')}; commit ${commit}${dirty ? ' (modified)' : ''}; ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const records: RunRecord[] = [];
+  const allRecords: RunRecord[] = [];
   for (let rep = 1; rep <= o.runs; rep++) {
     for (const workload of o.workloads) {
       // Alternate which side goes first, so a drift in the machine's load does not favour one side.
       const kinds = rep % 2 === 1 ? o.kinds : [...o.kinds].reverse();
-      for (const kind of kinds) {
-        const record: RunRecord = { rep, workload, kind, startedAt: new Date().toISOString(), loadavg1: loadavg()[0], durationMs: 0 };
+      // Sessions and relay run both servers at once, taking short turns; idle measures one
+      // server process at a time (its memory), each in a fresh process.
+      const groups = workload === 'idle' ? kinds.map((kind) => [kind]) : [kinds];
+      for (const group of groups) {
+        const startedAt = new Date().toISOString();
+        const load = loadavg()[0];
+        const records = group.map((kind): RunRecord => ({ rep, workload, kind, startedAt, loadavg1: load, durationMs: 0 }));
         const t0 = performance.now();
-        let target: Target | undefined;
+        const targets: Target[] = [];
         try {
-          target = await startTarget(kind, o);
-          live.add(target);
-          record.metrics = await runWorkload(workload, contextFor(target, workload, rep, o, stamp, record), o);
+          for (const kind of group) {
+            const target = await startTarget(kind, o);
+            targets.push(target);
+            live.add(target);
+          }
+          const contexts = targets.map((target, i) => contextFor(target, workload, rep, o, stamp, records[i]));
+          const measurements = await runWorkload(workload, contexts, o);
+          measurements.forEach((metrics, i) => (records[i].metrics = metrics));
         } catch (error) {
-          record.error = (error as Error).message;
+          for (const record of records) record.error = (error as Error).message;
         } finally {
-          if (target) {
+          for (const target of targets) {
             await target.stop();
             live.delete(target);
           }
         }
-        record.durationMs = performance.now() - t0;
-        records.push(record);
-        const figures = record.metrics
-          ? Object.entries(record.metrics).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`).join(' ')
-          : `ERROR ${record.error}`;
-        console.log(`[${rep}/${o.runs}] ${workload.padEnd(8)} ${kind.padEnd(8)} ${(record.durationMs / 1000).toFixed(1)}s load ${record.loadavg1.toFixed(2)}  ${figures}`);
+        for (const record of records) {
+          record.durationMs = performance.now() - t0;
+          allRecords.push(record);
+          const figures = record.metrics
+            ? Object.entries(record.metrics).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`).join(' ')
+            : `ERROR ${record.error}`;
+          console.log(`[${rep}/${o.runs}] ${workload.padEnd(8)} ${record.kind.padEnd(8)} ${(record.durationMs / 1000).toFixed(1)}s load ${record.loadavg1.toFixed(2)}  ${figures}`);
+        }
       }
     }
   }
   clearTimeout(deadline);
-  const rows = summariseRuns(records, o);
+  const rows = summariseRuns(allRecords, o);
   console.log('\n' + formatTable(rows));
   const result = {
     startedAt: stamp,
@@ -448,11 +493,11 @@ async function main(): Promise<void> {
     options: o,
     appEnv: { ...APP_BENCH_ENV, DATA_DIR: '<fresh temporary directory>', PORT: '<random free port>', ...o.appEnv },
     summary: rows,
-    runs: records,
+    runs: allRecords,
   };
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   console.log(`\nresults: ${out}`);
-  const failed = records.filter((r) => r.error);
+  const failed = allRecords.filter((r) => r.error);
   if (failed.length > 0) {
     console.error(`${failed.length} run(s) failed:\n${failed.map((r) => `  ${r.workload} ${r.kind} #${r.rep}: ${r.error}`).join('\n')}`);
     process.exitCode = 1;
