@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { formatSummary, summarise } from './cpuprofile-summary';
 import { APP_BENCH_ENV, type ServerKind, ServerProcess } from './lib/server-process';
 import { spread } from './lib/stats';
@@ -40,6 +40,7 @@ interface Options {
   nodePids: number[];
   appNodes: number;
   appEnv: Record<string, string>;
+  appMain: string | undefined;
   profile: boolean;
   heapSnapshots: boolean;
   maxMinutes: number;
@@ -59,6 +60,7 @@ const USAGE = `npm run bench -- [options]
   --idle N               idle connections to hold (10000); --idle-parallel N pairs opening at once (100); --settle-seconds N (3)
   --app-nodes N          start N app processes and split each pair's peers across them (1)
   --app-env K=V          extra env for the app processes (repeatable), e.g. a Redis URL for --app-nodes 2
+  --app-main FILE        the app's entry point (dist/src/main.js), e.g. an older build to compare
   --nodes URL,URL        run the app side against nodes already running (not started by the bench)
   --node-pids PID,PID    their process ids, for CPU and RSS figures (optional)
   --profile              CPU-profile the servers during each measured window (bench/results/*.cpuprofile + summary)
@@ -90,6 +92,7 @@ function parseOptions(argv: string[]): Options {
     nodePids: [],
     appNodes: 1,
     appEnv: {},
+    appMain: undefined,
     profile: false,
     heapSnapshots: false,
     maxMinutes: 45,
@@ -143,6 +146,7 @@ function parseOptions(argv: string[]): Options {
         o.appEnv[key] = rest.join('=');
         break;
       }
+      case '--app-main': o.appMain = resolve(value()); break;
       case '--profile': o.profile = true; break;
       case '--heap-snapshots': o.heapSnapshots = true; break;
       case '--max-minutes': o.maxMinutes = int(arg, value()); break;
@@ -178,7 +182,7 @@ async function startTarget(kind: ServerKind, o: Options): Promise<Target> {
   const processes: ServerProcess[] = [];
   try {
     for (let n = 0; n < count; n++) {
-      processes.push(await ServerProcess.start(kind, { root: ROOT, env: o.appEnv, nodeId: `bench-node-${n + 1}` }));
+      processes.push(await ServerProcess.start(kind, { root: ROOT, env: o.appEnv, nodeId: `bench-node-${n + 1}`, appMain: o.appMain }));
     }
   } catch (error) {
     await Promise.all(processes.map((p) => p.stop()));

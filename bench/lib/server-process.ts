@@ -56,7 +56,10 @@ export class ServerProcess {
     return this.child.pid as number;
   }
 
-  static async start(kind: ServerKind, options: { root: string; env?: Record<string, string>; nodeId?: string }): Promise<ServerProcess> {
+  static async start(
+    kind: ServerKind,
+    options: { root: string; env?: Record<string, string>; nodeId?: string; appMain?: string },
+  ): Promise<ServerProcess> {
     const port = await freePort();
     const preload = join(options.root, 'bench', '.build', 'server-preload.js');
     let dataDir: string | undefined;
@@ -64,7 +67,7 @@ export class ServerProcess {
     let env: Record<string, string | undefined>;
     if (kind === 'app') {
       dataDir = mkdtempSync(join(tmpdir(), 'signaling-bench-'));
-      args = ['--expose-gc', '-r', preload, join(options.root, 'dist', 'src', 'main.js')];
+      args = ['--expose-gc', '-r', preload, options.appMain ?? join(options.root, 'dist', 'src', 'main.js')];
       env = { ...process.env, ...APP_BENCH_ENV, NODE_ID: options.nodeId ?? 'bench-node', ...options.env, DATA_DIR: dataDir, PORT: String(port) };
     } else {
       args = ['--expose-gc', '-r', preload, join(options.root, 'bench', '.build', 'baseline-server.js')];
