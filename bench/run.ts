@@ -1,0 +1,522 @@
+/**
+ * `npm run bench` — the app against a bare `ws` baseline relay, same workloads, same run.
+ * See bench/README.md for the workloads, options and how to read the table.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { formatSummary, summarise } from './cpuprofile-summary';
+import { APP_BENCH_ENV, type ServerKind, ServerProcess } from './lib/server-process';
+import { spread } from './lib/stats';
+import { runIdle } from './workloads/idle';
+import { runRelay } from './workloads/relay';
+import { runSessions } from './workloads/sessions';
+import type { Measurement, ServerMemory, WorkloadContext } from './workloads/workload';
+
+const ROOT = join(__dirname, '..', '..');
+const WORKLOADS = ['sessions', 'relay', 'idle'] as const;
+type Workload = (typeof WORKLOADS)[number];
+
+interface Options {
+  runs: number;
+  workloads: Workload[];
+  kinds: ServerKind[];
+  sessions: number;
+  warmupSessions: number;
+  concurrency: number;
+  slices: number;
+  sdpBytes: number;
+  candidates: number;
+  pairs: number;
+  rate: number;
+  seconds: number;
+  warmupSeconds: number;
+  window: number;
+  idle: number;
+  idleParallel: number;
+  settleSeconds: number;
+  nodes: string[];
+  nodePids: number[];
+  appNodes: number;
+  appEnv: Record<string, string>;
+  appMain: string | undefined;
+  profile: boolean;
+  heapSnapshots: boolean;
+  maxMinutes: number;
+  out: string | undefined;
+}
+
+const USAGE = `npm run bench -- [options]
+  --runs N               repetitions of every workload on each server (3)
+  --workloads LIST       sessions,relay,idle (all)
+  --only app|baseline    run one side only
+  --sessions N           timed sessions per run (3000); --warmup-sessions N (300); --concurrency N pairs in flight (50)
+  --slices N             turns per server for the timed sessions (6)
+  --sdp-bytes N          offer/answer SDP size (4096); --candidates N each way (10)
+  --pairs N              established pairs for the relay workload (100)
+  --rate N               offered candidates/s in the fixed-rate phase (5000)
+  --seconds N            measured seconds per relay phase (8); --warmup-seconds N (2); --window N per pair at max rate (8)
+  --idle N               idle connections to hold (10000); --idle-parallel N pairs opening at once (100); --settle-seconds N (3)
+  --app-nodes N          start N app processes and split each pair's peers across them (1)
+  --app-env K=V          extra env for the app processes (repeatable), e.g. a Redis URL for --app-nodes 2
+  --app-main FILE        the app's entry point (dist/src/main.js), e.g. an older build to compare
+  --nodes URL,URL        run the app side against nodes already running (not started by the bench)
+  --node-pids PID,PID    their process ids, for CPU and RSS figures (optional)
+  --profile              CPU-profile the servers during each measured window (bench/results/*.cpuprofile + summary)
+  --heap-snapshots       idle workload: heap snapshots before/after, growth per connection by constructor
+  --max-minutes N        hard limit for the whole bench (45)
+  --quick                small counts: a smoke run
+  --out FILE             JSON results (bench/results/<timestamp>.json)`;
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    runs: 3,
+    workloads: [...WORKLOADS],
+    kinds: ['baseline', 'app'],
+    sessions: 3000,
+    warmupSessions: 300,
+    concurrency: 50,
+    slices: 6,
+    sdpBytes: 4096,
+    candidates: 10,
+    pairs: 100,
+    rate: 5000,
+    seconds: 8,
+    warmupSeconds: 2,
+    window: 8,
+    idle: 10_000,
+    idleParallel: 100,
+    settleSeconds: 3,
+    nodes: [],
+    nodePids: [],
+    appNodes: 1,
+    appEnv: {},
+    appMain: undefined,
+    profile: false,
+    heapSnapshots: false,
+    maxMinutes: 45,
+    out: undefined,
+  };
+  const int = (name: string, raw: string | undefined): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} needs a non-negative integer (got ${raw})`);
+    return value;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    switch (arg) {
+      case '--runs': o.runs = Math.max(1, int(arg, value())); break;
+      case '--workloads':
+        o.workloads = value().split(',').map((w) => {
+          if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`unknown workload ${w}`);
+          return w as Workload;
+        });
+        break;
+      case '--only': {
+        const kind = value();
+        if (kind !== 'app' && kind !== 'baseline') throw new Error('--only app|baseline');
+        o.kinds = [kind];
+        break;
+      }
+      case '--sessions': o.sessions = int(arg, value()); break;
+      case '--warmup-sessions': o.warmupSessions = int(arg, value()); break;
+      case '--concurrency': o.concurrency = int(arg, value()); break;
+      case '--slices': o.slices = Math.max(1, int(arg, value())); break;
+      case '--sdp-bytes': o.sdpBytes = int(arg, value()); break;
+      case '--candidates': o.candidates = Math.max(1, int(arg, value())); break;
+      case '--pairs': o.pairs = int(arg, value()); break;
+      case '--rate': o.rate = int(arg, value()); break;
+      case '--seconds': o.seconds = int(arg, value()); break;
+      case '--warmup-seconds': o.warmupSeconds = int(arg, value()); break;
+      case '--window': o.window = int(arg, value()); break;
+      case '--idle': o.idle = int(arg, value()); break;
+      case '--idle-parallel': o.idleParallel = int(arg, value()); break;
+      case '--settle-seconds': o.settleSeconds = int(arg, value()); break;
+      case '--nodes': o.nodes = value().split(',').filter(Boolean); break;
+      case '--node-pids': o.nodePids = value().split(',').map((p) => int(arg, p)); break;
+      case '--app-nodes': o.appNodes = Math.max(1, int(arg, value())); break;
+      case '--app-env': {
+        const [key, ...rest] = value().split('=');
+        o.appEnv[key] = rest.join('=');
+        break;
+      }
+      case '--app-main': o.appMain = resolve(value()); break;
+      case '--profile': o.profile = true; break;
+      case '--heap-snapshots': o.heapSnapshots = true; break;
+      case '--max-minutes': o.maxMinutes = int(arg, value()); break;
+      case '--out': o.out = value(); break;
+      case '--quick':
+        Object.assign(o, { runs: 1, sessions: 200, warmupSessions: 50, pairs: 20, rate: 1000, seconds: 2, warmupSeconds: 1, idle: 1000 });
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  return o;
+}
+
+/** The server side of one run: processes the bench started, or nodes given by URL. */
+interface Target {
+  kind: ServerKind;
+  urls: string[];
+  processes: ServerProcess[];
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+async function startTarget(kind: ServerKind, o: Options): Promise<Target> {
+  if (kind === 'app' && o.nodes.length > 0) {
+    return { kind, urls: o.nodes, processes: [], pids: o.nodePids, stop: async () => undefined };
+  }
+  const count = kind === 'app' ? o.appNodes : 1;
+  const processes: ServerProcess[] = [];
+  try {
+    for (let n = 0; n < count; n++) {
+      processes.push(await ServerProcess.start(kind, { root: ROOT, env: o.appEnv, nodeId: `bench-node-${n + 1}`, appMain: o.appMain }));
+    }
+  } catch (error) {
+    await Promise.all(processes.map((p) => p.stop()));
+    throw error;
+  }
+  return {
+    kind,
+    urls: processes.map((p) => p.url),
+    processes,
+    pids: processes.map((p) => p.pid),
+    stop: async () => {
+      await Promise.all(processes.map((p) => p.stop()));
+    },
+  };
+}
+
+function procRssKiB(pid: number): number {
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : NaN;
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** CPU ms of a process's main thread (its task whose id is the pid): the event loop. */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+function openFilesLimit(): number {
+  const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return !match || match[1] === 'unlimited' ? Infinity : Number(match[1]);
+}
+
+interface RunRecord {
+  rep: number;
+  workload: Workload;
+  kind: ServerKind;
+  startedAt: string;
+  loadavg1: number;
+  durationMs: number;
+  metrics?: Measurement;
+  error?: string;
+  profile?: string;
+}
+
+function contextFor(target: Target, workload: Workload, rep: number, o: Options, stamp: string, record: RunRecord): WorkloadContext {
+  const profiling = o.profile && target.processes.length > 0;
+  const sum = (read: (pid: number) => number): number =>
+    target.pids.length ? target.pids.reduce((total, pid) => total + read(pid), 0) : NaN;
+  return {
+    kind: target.kind,
+    urls: target.urls,
+    tag: `${workload[0]}${rep}${target.kind[0]}${Date.now().toString(36)}`,
+    log: (message) => console.log(`      ${target.kind}: ${message}`),
+    usage: () => {
+      const client = process.cpuUsage();
+      return {
+        at: performance.now(),
+        serverCpuMs: sum(procCpuMs),
+        serverMainThreadCpuMs: sum(mainThreadCpuMs),
+        clientCpuMs: (client.user + client.system) / 1000,
+      };
+    },
+    async profile(on: boolean): Promise<void> {
+      if (!profiling) return;
+      for (const [i, p] of target.processes.entries()) {
+        if (on) {
+          await p.request({ cmd: 'profile-start', interval: 250 });
+          continue;
+        }
+        const file = join(ROOT, 'bench', 'results', `${stamp}-${workload}-${target.kind}-r${rep}-node${i + 1}.cpuprofile`);
+        await p.request({ cmd: 'profile-stop', file });
+        record.profile = file;
+        console.log(`      ${target.kind} profile (the other server's turns show as idle):`);
+        console.log(formatSummary(summarise(JSON.parse(readFileSync(file, 'utf8'))), 25).replace(/^/gm, '      '));
+      }
+    },
+    async memory(gc: boolean): Promise<ServerMemory> {
+      let heapUsed = 0;
+      for (const p of target.processes) heapUsed += Number((await p.request({ cmd: 'memory', gc })).heapUsed);
+      return { rssKiB: sum(procRssKiB), heapUsedKiB: target.processes.length ? heapUsed / 1024 : NaN };
+    },
+    heapSnapshot:
+      o.heapSnapshots && target.processes.length > 0
+        ? async (label: string) => {
+            const file = join(ROOT, 'bench', 'results', `${stamp}-${workload}-${target.kind}-r${rep}-${label}.heapsnapshot`);
+            await target.processes[0].request({ cmd: 'heap-snapshot', file }, 120_000);
+            return file;
+          }
+        : undefined,
+  };
+}
+
+/** Runs one workload against the given servers: taking turns (sessions, relay) or one alone (idle). */
+async function runWorkload(workload: Workload, contexts: WorkloadContext[], o: Options): Promise<Measurement[]> {
+  switch (workload) {
+    case 'sessions':
+      return runSessions(contexts, {
+        sessions: o.sessions,
+        warmup: o.warmupSessions,
+        concurrency: o.concurrency,
+        sdpBytes: o.sdpBytes,
+        candidates: o.candidates,
+        slices: o.slices,
+        sessionTimeoutMs: 30_000,
+      });
+    case 'relay':
+      return runRelay(contexts, {
+        pairs: o.pairs,
+        rate: o.rate,
+        seconds: o.seconds,
+        warmupSeconds: o.warmupSeconds,
+        window: o.window,
+        fixedSliceMs: 500,
+        maxSliceMs: 1000,
+      });
+    case 'idle': {
+      const results: Measurement[] = [];
+      for (const context of contexts) {
+        results.push(await runIdle(context, { connections: o.idle, parallel: o.idleParallel, settleSeconds: o.settleSeconds }));
+      }
+      return results;
+    }
+  }
+}
+
+interface Row {
+  workload: Workload;
+  metric: string;
+  label: string;
+  digits: number;
+  /** Target on the app/baseline ratio of medians' paired runs, or on the app's own median. */
+  target?: { on: 'ratio' | 'app'; op: '>=' | '<='; value: number | ((o: Options) => number); text: string };
+}
+
+const ROWS: Row[] = [
+  { workload: 'sessions', metric: 'sessions_per_s', label: 'sessions/s', digits: 0, target: { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.8× baseline' } },
+  { workload: 'sessions', metric: 'session_ms_p50', label: 'session time p50 (ms)', digits: 1 },
+  { workload: 'sessions', metric: 'session_ms_p99', label: 'session time p99 (ms)', digits: 1 },
+  { workload: 'sessions', metric: 'server_cpu_ms_per_session', label: 'server CPU per session (ms)', digits: 3 },
+  { workload: 'sessions', metric: 'server_main_cpu_ms_per_session', label: 'server main thread CPU/session (ms)', digits: 3 },
+  { workload: 'sessions', metric: 'server_cpu_pct', label: 'server CPU, all threads (% of a core)', digits: 0 },
+  { workload: 'sessions', metric: 'client_cpu_pct', label: 'load generator CPU (%)', digits: 0 },
+  { workload: 'relay', metric: 'fixed_msgs_per_s', label: 'fixed rate: delivered msg/s', digits: 0 },
+  { workload: 'relay', metric: 'fixed_p50_ms', label: 'fixed rate: latency p50 (ms)', digits: 3 },
+  { workload: 'relay', metric: 'fixed_p95_ms', label: 'fixed rate: latency p95 (ms)', digits: 3 },
+  { workload: 'relay', metric: 'fixed_p99_ms', label: 'fixed rate: latency p99 (ms)', digits: 3, target: { on: 'ratio', op: '<=', value: 1.5, text: '≤ 1.5× baseline' } },
+  { workload: 'relay', metric: 'fixed_server_cpu_us_per_msg', label: 'fixed rate: server CPU/msg (µs)', digits: 1 },
+  { workload: 'relay', metric: 'max_msgs_per_s', label: 'max rate: msg/s', digits: 0 },
+  { workload: 'relay', metric: 'max_p50_ms', label: 'max rate: latency p50 (ms)', digits: 2 },
+  { workload: 'relay', metric: 'max_p99_ms', label: 'max rate: latency p99 (ms)', digits: 2 },
+  { workload: 'relay', metric: 'max_server_cpu_us_per_msg', label: 'max rate: server CPU/msg (µs)', digits: 1 },
+  { workload: 'relay', metric: 'max_server_main_cpu_us_per_msg', label: 'max rate: server main thread CPU/msg (µs)', digits: 1 },
+  { workload: 'relay', metric: 'max_server_cpu_pct', label: 'max rate: server CPU (%)', digits: 0 },
+  { workload: 'relay', metric: 'max_client_cpu_pct', label: 'max rate: load generator CPU (%)', digits: 0 },
+  { workload: 'idle', metric: 'idle_rss_kib_per_conn', label: 'idle: RSS per connection (KiB)', digits: 2, target: { on: 'app', op: '<=', value: 16, text: '≤ 16 KiB' } },
+  { workload: 'idle', metric: 'idle_rss_kib_per_conn_nogc', label: 'idle: RSS/conn before GC (KiB)', digits: 2 },
+  { workload: 'idle', metric: 'idle_heap_kib_per_conn', label: 'idle: V8 heap per connection (KiB)', digits: 2 },
+  { workload: 'idle', metric: 'idle_held', label: 'idle: connections held (pong)', digits: 0, target: { on: 'app', op: '>=', value: (o) => o.idle, text: '= all K' } },
+  { workload: 'idle', metric: 'idle_open_per_s', label: 'idle: connections opened/s', digits: 0 },
+];
+
+interface SummaryRow {
+  workload: Workload;
+  metric: string;
+  label: string;
+  app?: { median: number; min: number; max: number; runs: number[] };
+  baseline?: { median: number; min: number; max: number; runs: number[] };
+  ratio?: { median: number; min: number; max: number };
+  target?: string;
+  met?: boolean;
+}
+
+function summariseRuns(records: RunRecord[], o: Options): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  for (const row of ROWS) {
+    if (!o.workloads.includes(row.workload)) continue;
+    const values = (kind: ServerKind) =>
+      records.filter((r) => r.kind === kind && r.workload === row.workload && r.metrics).map((r) => r.metrics![row.metric]);
+    const side = (kind: ServerKind) => {
+      if (!o.kinds.includes(kind)) return undefined;
+      const runs = values(kind);
+      return { ...spread(runs), runs };
+    };
+    const app = side('app');
+    const baseline = side('baseline');
+    let ratio: SummaryRow['ratio'];
+    if (app && baseline) {
+      // Paired by repetition: app and baseline of the same repetition ran minutes apart at most.
+      const paired: number[] = [];
+      for (let rep = 1; rep <= o.runs; rep++) {
+        const a = records.find((r) => r.rep === rep && r.kind === 'app' && r.workload === row.workload)?.metrics?.[row.metric];
+        const b = records.find((r) => r.rep === rep && r.kind === 'baseline' && r.workload === row.workload)?.metrics?.[row.metric];
+        if (a !== undefined && b !== undefined && b !== 0) paired.push(a / b);
+      }
+      ratio = spread(paired);
+    }
+    let met: boolean | undefined;
+    if (row.target) {
+      const limit = typeof row.target.value === 'function' ? row.target.value(o) : row.target.value;
+      const figure = row.target.on === 'ratio' ? ratio?.median : app?.median;
+      if (figure !== undefined && Number.isFinite(figure)) met = row.target.op === '>=' ? figure >= limit : figure <= limit;
+    }
+    rows.push({ workload: row.workload, metric: row.metric, label: row.label, app, baseline, ratio, target: row.target?.text, met });
+  }
+  return rows;
+}
+
+function formatTable(rows: SummaryRow[]): string {
+  const digitsOf = (metric: string) => ROWS.find((r) => r.metric === metric)?.digits ?? 2;
+  const fmt = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+  const cell = (s: { median: number; min: number; max: number } | undefined, d: number) =>
+    s ? `${fmt(s.median, d)} [${fmt(s.min, d)}–${fmt(s.max, d)}]` : '';
+  const lines = [['metric', 'app median [min–max]', 'baseline median [min–max]', 'app/baseline [min–max]', 'target']];
+  for (const r of rows) {
+    const d = digitsOf(r.metric);
+    lines.push([
+      `${r.workload}: ${r.label}`,
+      cell(r.app, d),
+      cell(r.baseline, d),
+      cell(r.ratio, 2),
+      r.target ? `${r.target} ${r.met === undefined ? '?' : r.met ? 'met' : 'MISSED'}` : '',
+    ]);
+  }
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  return lines.map((l) => l.map((text, c) => (c === 0 ? text.padEnd(widths[c]) : text.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const out = o.out ?? join(ROOT, 'bench', 'results', `${stamp}.json`);
+  if (o.workloads.includes('idle')) {
+    const limit = openFilesLimit();
+    if (limit < o.idle + 1024) {
+      throw new Error(`open files limit ${limit} is too low for --idle ${o.idle}: run \`ulimit -n ${o.idle + 4096}\` first (or lower --idle)`);
+    }
+  }
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--', 'src', 'bench']) !== '';
+  const deadline = setTimeout(() => {
+    console.error(`bench: over --max-minutes ${o.maxMinutes}, stopping`);
+    for (const t of live) void t.stop();
+    setTimeout(() => process.exit(2), 5000).unref();
+  }, o.maxMinutes * 60_000);
+  deadline.unref();
+  const live = new Set<Target>();
+
+  console.log(`bench: ${o.runs} run(s) of ${o.workloads.join(', ')} on ${o.kinds.join(' and ')}; commit ${commit}${dirty ? ' (modified)' : ''}; ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const allRecords: RunRecord[] = [];
+  for (let rep = 1; rep <= o.runs; rep++) {
+    for (const workload of o.workloads) {
+      // Alternate which side goes first, so a drift in the machine's load does not favour one side.
+      const kinds = rep % 2 === 1 ? o.kinds : [...o.kinds].reverse();
+      // Sessions and relay run both servers at once, taking short turns; idle measures one
+      // server process at a time (its memory), each in a fresh process.
+      const groups = workload === 'idle' ? kinds.map((kind) => [kind]) : [kinds];
+      for (const group of groups) {
+        const startedAt = new Date().toISOString();
+        const load = loadavg()[0];
+        const records = group.map((kind): RunRecord => ({ rep, workload, kind, startedAt, loadavg1: load, durationMs: 0 }));
+        const t0 = performance.now();
+        const targets: Target[] = [];
+        try {
+          for (const kind of group) {
+            const target = await startTarget(kind, o);
+            targets.push(target);
+            live.add(target);
+          }
+          const contexts = targets.map((target, i) => contextFor(target, workload, rep, o, stamp, records[i]));
+          const measurements = await runWorkload(workload, contexts, o);
+          measurements.forEach((metrics, i) => (records[i].metrics = metrics));
+        } catch (error) {
+          for (const record of records) record.error = (error as Error).message;
+        } finally {
+          for (const target of targets) {
+            await target.stop();
+            live.delete(target);
+          }
+        }
+        for (const record of records) {
+          record.durationMs = performance.now() - t0;
+          allRecords.push(record);
+          const figures = record.metrics
+            ? Object.entries(record.metrics).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(3)}`).join(' ')
+            : `ERROR ${record.error}`;
+          console.log(`[${rep}/${o.runs}] ${workload.padEnd(8)} ${record.kind.padEnd(8)} ${(record.durationMs / 1000).toFixed(1)}s load ${record.loadavg1.toFixed(2)}  ${figures}`);
+        }
+      }
+    }
+  }
+  clearTimeout(deadline);
+  const rows = summariseRuns(allRecords, o);
+  console.log('\n' + formatTable(rows));
+  const result = {
+    startedAt: stamp,
+    commit,
+    dirty,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavgAtEnd: loadavg() },
+    options: o,
+    appEnv: { ...APP_BENCH_ENV, DATA_DIR: '<fresh temporary directory>', PORT: '<random free port>', ...o.appEnv },
+    summary: rows,
+    runs: allRecords,
+  };
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`\nresults: ${out}`);
+  const failed = allRecords.filter((r) => r.error);
+  if (failed.length > 0) {
+    console.error(`${failed.length} run(s) failed:\n${failed.map((r) => `  ${r.workload} ${r.kind} #${r.rep}: ${r.error}`).join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: ROOT }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`bench: ${error.message}`);
+  process.exit(1);
+});

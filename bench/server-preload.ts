@@ -1,0 +1,70 @@
+/**
+ * Preloaded into each server the bench starts (`node --expose-gc -r bench/.build/server-preload.js`),
+ * app and baseline alike. Answers the bench over the IPC channel:
+ *   {id, cmd:'memory', gc}            -> {id, heapUsed, rss}   (full GC first when gc is true)
+ *   {id, cmd:'profile-start', interval} / {id, cmd:'profile-stop', file}  (V8 CPU profile, .cpuprofile)
+ *   {id, cmd:'heap-snapshot', file}   (V8 heap snapshot, after a full GC; see bench/heap-summary.ts)
+ * `node --cpu-prof` only writes its profile at a normal exit, but the app exits by re-raising the
+ * signal after Nest's shutdown hooks, and the bench wants the measured window only: the inspector
+ * Profiler gives the same file format. When the bench goes away, the server is stopped.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
+
+interface Request {
+  id: number;
+  cmd: 'memory' | 'profile-start' | 'profile-stop' | 'heap-snapshot';
+  gc?: boolean;
+  interval?: number;
+  file?: string;
+}
+
+if (process.send) {
+  let session: Session | undefined;
+  const reply = (id: number, body: Record<string, unknown> = {}): void => {
+    process.send?.({ id, ...body });
+  };
+  const post = (method: string, params?: object): Promise<any> => // eslint-disable-line @typescript-eslint/no-explicit-any
+    new Promise((resolve, reject) =>
+      session!.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  process.on('message', (request: Request) => {
+    void (async () => {
+      try {
+        switch (request.cmd) {
+          case 'memory': {
+            const gc = (globalThis as { gc?: () => void }).gc;
+            if (request.gc && gc) {
+              gc();
+              gc();
+            }
+            const usage = process.memoryUsage();
+            return reply(request.id, { heapUsed: usage.heapUsed, rss: usage.rss });
+          }
+          case 'profile-start':
+            session = new Session();
+            session.connect();
+            await post('Profiler.enable');
+            await post('Profiler.setSamplingInterval', { interval: request.interval ?? 250 });
+            await post('Profiler.start');
+            return reply(request.id);
+          case 'heap-snapshot':
+            (globalThis as { gc?: () => void }).gc?.();
+            writeHeapSnapshot(request.file);
+            return reply(request.id);
+          case 'profile-stop': {
+            const { profile } = await post('Profiler.stop');
+            writeFileSync(request.file!, JSON.stringify(profile));
+            session?.disconnect();
+            session = undefined;
+            return reply(request.id);
+          }
+        }
+      } catch (error) {
+        reply(request.id, { error: (error as Error).message });
+      }
+    })();
+  });
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}

@@ -1,0 +1,68 @@
+import { formatHeapGrowth } from '../heap-summary';
+import * as f from '../lib/frames';
+import { closePairs, openPairs } from '../lib/pairs';
+import { followScript } from '../lib/script';
+import { type Measurement, type WorkloadContext, sleep, waitUntil } from './workload';
+
+export interface IdleOptions {
+  /** Connections to hold (even: they join rooms in pairs). */
+  connections: number;
+  /** Handshakes (pairs) in flight while opening. */
+  parallel: number;
+  /** Seconds to wait after the last join before reading memory. */
+  settleSeconds: number;
+}
+
+/**
+ * Workload (c): idle connections held. After a small warm-up (100 connections opened, joined,
+ * closed), reads the server's memory (after a full GC), opens K connections that join rooms in
+ * pairs (an established but silent call) and stay idle, reads memory again (before and after a
+ * full GC), then checks every connection still answers `ping` with `pong`.
+ */
+export async function runIdle(context: WorkloadContext, options: IdleOptions): Promise<Measurement> {
+  const warm = await openPairs(context.urls, (i) => `${context.tag}-w${i}`, 50, 25);
+  await closePairs(warm);
+  await sleep(1000);
+  const before = await context.memory(true);
+  const snapshotBefore = await context.heapSnapshot?.('before');
+
+  const pairCount = Math.ceil(options.connections / 2);
+  const openedAt = performance.now();
+  const pairs = await openPairs(context.urls, (i) => `${context.tag}-i${i}`, pairCount, options.parallel, 60_000);
+  const openSeconds = (performance.now() - openedAt) / 1000;
+  try {
+    const held = pairs.length * 2;
+    await sleep(options.settleSeconds * 1000);
+    const afterNoGc = await context.memory(false);
+    const after = await context.memory(true);
+    if (context.heapSnapshot && snapshotBefore) {
+      const snapshotAfter = await context.heapSnapshot('after');
+      context.log(formatHeapGrowth(snapshotAfter, snapshotBefore, held, 30).replace(/\n/g, '\n      '));
+    }
+
+    let pongs = 0;
+    let failure: string | undefined;
+    for (const pair of pairs) {
+      for (const socket of [pair.a, pair.b]) {
+        followScript(socket, [{ expect: f.PONG, then: () => pongs++ }], (message) => (failure ??= message));
+        socket.send(f.PING);
+      }
+    }
+    await waitUntil(() => pongs === held || failure !== undefined, 30_000);
+    if (failure) throw new Error(`idle ping: ${failure}`);
+    context.log(`held ${pongs}/${held}; RSS ${before.rssKiB} -> ${after.rssKiB} KiB (no GC: ${afterNoGc.rssKiB})`);
+    return {
+      idle_rss_kib_per_conn: (after.rssKiB - before.rssKiB) / held,
+      idle_rss_kib_per_conn_nogc: (afterNoGc.rssKiB - before.rssKiB) / held,
+      idle_heap_kib_per_conn: (after.heapUsedKiB - before.heapUsedKiB) / held,
+      idle_held: pongs,
+      idle_open_per_s: held / openSeconds,
+    };
+  } finally {
+    for (const pair of pairs) {
+      pair.a.terminate();
+      pair.b.terminate();
+    }
+    await waitUntil(() => pairs.every((p) => p.a.closed && p.b.closed), 10_000);
+  }
+}
