@@ -173,7 +173,7 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
   private async collectCounters(): Promise<void> {
     // Only this node's members: with a shared registry the other nodes write their own live counters.
     for (const member of await this.registry.listLocalMembers()) {
-      if (this.writtenCounters.get(member.sessionId) === member.messagesRelayed) continue;
+      if ((this.writtenCounters.get(member.sessionId) ?? 0) === member.messagesRelayed) continue;
       if (!this.hasRoomFor(this.counters, member.sessionId)) return;
       this.writtenCounters.set(member.sessionId, member.messagesRelayed);
       this.counters.set(member.sessionId, {
