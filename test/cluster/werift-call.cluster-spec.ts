@@ -7,33 +7,11 @@
  * only, use a STUN responder on 127.0.0.1, and the LoopbackNetworkGuard records any UDP send, UDP
  * bind or DNS lookup that is not loopback; the test asserts there was none.
  */
-import type { RTCDataChannel } from 'werift';
 import { AmsWeriftPeer, candidateAddress, loopbackPeerConfig } from '../support/ams-werift-peer';
 import { LoopbackNetworkGuard } from '../support/loopback-network-guard';
 import { LoopbackStunServer } from '../support/loopback-stun-server';
+import { nextMessage, opened, withTimeout } from '../support/werift-channel';
 import { TestCluster, waitFor } from './support/cluster';
-
-function withTimeout<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function opened(channel: RTCDataChannel): Promise<void> {
-  if (channel.readyState === 'open') return Promise.resolve();
-  return new Promise((resolve) => channel.stateChange.subscribe((state) => state === 'open' && resolve()));
-}
-
-function nextMessage(channel: RTCDataChannel): Promise<string> {
-  return new Promise((resolve) => {
-    const { unSubscribe } = channel.onMessage.subscribe((data) => {
-      unSubscribe();
-      resolve(typeof data === 'string' ? data : data.toString('utf8'));
-    });
-  });
-}
 
 describe('a real WebRTC call (werift peers) with the peers on different nodes', () => {
   let guard: LoopbackNetworkGuard;
