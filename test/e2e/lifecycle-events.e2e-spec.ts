@@ -5,6 +5,7 @@ import { RoomRegistry } from '../../src/signaling/rooms/room-registry';
 import { SignalingService } from '../../src/signaling/signaling.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { WsTestClient } from '../support/ws-test-client';
+import { pair } from '../support/call';
 
 const joined = (streamId: string) => ({ command: 'notification', definition: 'joined', streamId });
 const stop = (streamId: string) => ({ command: 'stop', streamId });
@@ -75,17 +76,6 @@ async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: T; outp
     stdout.mockRestore();
     stderr.mockRestore();
   }
-}
-
-async function pair(t: TestApp, streamId: string): Promise<[WsTestClient, WsTestClient]> {
-  const a = await t.connect();
-  const b = await t.connect();
-  a.send({ command: 'join', streamId });
-  expect(await a.next()).toEqual(joined(streamId));
-  b.send({ command: 'join', streamId });
-  expect(await a.next()).toEqual({ command: 'start', streamId });
-  expect(await b.next()).toEqual(joined(streamId));
-  return [a, b];
 }
 
 async function members(t: TestApp, streamId: string): Promise<readonly RoomMember[]> {
