@@ -14,7 +14,14 @@ export type {
 export { SIGNALING_DEFAULTS, resolveSignalingOptions } from './signaling/signaling-options';
 export { createSignalingWsAdapter } from './signaling/signaling-ws-adapter';
 export { SignalingGateway } from './signaling/signaling.gateway';
-export { SignalingService, CLOSE_GOING_AWAY, CLOSE_KICKED } from './signaling/signaling.service';
+export { SignalingService } from './signaling/signaling.service';
+export {
+  CLOSE_GOING_AWAY,
+  CLOSE_KICKED,
+  CLOSE_POLICY_VIOLATION,
+  CLOSE_SEND_BUFFER_FULL,
+  CLOSE_SERVICE_RESTART,
+} from './signaling/connections/close-codes';
 export type { KickOptions } from './signaling/signaling.service';
 export { SignalingEvents } from './signaling/events/signaling-events.service';
 export { SignalingEventType } from './signaling/events/signaling-event';

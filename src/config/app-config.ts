@@ -67,6 +67,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxStreamIdLength: integer(env, 'MAX_STREAM_ID_LENGTH'),
       heartbeatIntervalMs: integer(env, 'HEARTBEAT_INTERVAL_MS'),
       heartbeatTimeoutMs: integer(env, 'HEARTBEAT_TIMEOUT_MS'),
+      livenessProbeTimeoutMs: integer(env, 'LIVENESS_PROBE_TIMEOUT_MS'),
       stunServerUri: env.STUN_SERVER_URI || undefined,
       limits: {
         messagesPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND'),
@@ -77,6 +78,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         maxRoomsPerConnection: integer(env, 'MAX_ROOMS_PER_CONNECTION'),
         maxSdpLength: integer(env, 'MAX_SDP_LENGTH'),
         maxCandidateLength: integer(env, 'MAX_CANDIDATE_LENGTH'),
+        maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES'),
       },
       allowedOrigins: list(env.ALLOWED_ORIGINS),
       requireOrigin: flag(env, 'REQUIRE_ORIGIN'),

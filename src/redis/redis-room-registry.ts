@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { CLOSE_SERVICE_RESTART } from '../signaling/connections/close-codes';
 import { ConnectionRegistry } from '../signaling/connections/connection-registry.service';
 import { LeaveReason } from '../signaling/protocol/leave-reason.enum';
 import type { PeerIdentity, RoomMember, RoomSnapshot } from '../signaling/rooms/room-member';
@@ -15,8 +16,6 @@ import { RedisClusterNode } from './redis-cluster-node.service';
 
 type Announce = (departures: readonly Departure[], reason: LeaveReason) => void;
 
-/** WebSocket close code for sockets whose memberships this node lost (its clients reconnect). */
-export const CLOSE_SERVICE_RESTART = 1012;
 
 /** Why a sweep ends the memberships of a node that stopped: its sockets are gone, as after a close. */
 export const NODE_LOST_REASON = LeaveReason.Disconnect;

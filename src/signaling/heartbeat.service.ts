@@ -35,15 +35,8 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
     const timeout = this.options.heartbeatTimeoutMs;
     for (const connection of this.connections.values()) {
       if (connection.closing) continue;
-      if (connection.alive) {
-        connection.alive = false;
-        connection.lastSeen = now;
-      } else if (now - connection.lastSeen >= timeout) {
-        void this.signaling.disconnect(connection, LeaveReason.Timeout);
-        connection.socket.terminate();
-        continue;
-      }
-      connection.socket.ping();
+      if (now - connection.lastActivityAt >= timeout) void this.signaling.close(connection, LeaveReason.Timeout);
+      else connection.ping();
     }
   }
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, Injectable, Logger, WsExceptionFilter } from '@nestjs/common';
 import type { WebSocket } from 'ws';
+import { connectionOf } from './connections/peer-connection';
 import { ErrorDefinition } from './protocol/error-definition.enum';
 import { errorFrame } from './protocol/outbound-messages';
 import { ProtocolError } from './protocol/protocol-error';
@@ -27,7 +28,10 @@ export class SignalingExceptionFilter implements WsExceptionFilter {
     if (exception instanceof ProtocolError) {
       this.stats.countError(exception.definition);
       const detail = exception.definition === ErrorDefinition.InvalidMessage ? exception.detail : undefined;
-      if (socket.readyState === OPEN) socket.send(errorFrame(exception.definition, exception.streamId, detail));
+      const frame = errorFrame(exception.definition, exception.streamId, detail);
+      const connection = connectionOf(socket);
+      if (connection) connection.send(frame);
+      else if (socket.readyState === OPEN) socket.send(frame);
       return;
     }
     const error = exception as Error;

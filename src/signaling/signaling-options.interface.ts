@@ -36,6 +36,13 @@ export interface SignalingLimits {
   maxSdpLength?: number;
   /** Longest accepted ICE candidate string, in characters. Default 4096. */
   maxCandidateLength?: number;
+  /**
+   * Bytes queued for sending to one connection (its socket's `bufferedAmount`: what `ws` and the
+   * kernel socket buffer of this process still hold) beyond which the connection is closed with 4002
+   * and cleaned up (reason `slow_consumer`): a client that stops reading cannot grow the server.
+   * Default 1048576 (1 MiB, four times the largest frame).
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Join authorisation with JSON Web Tokens (Ant Media's `token` field of `join`). */
@@ -61,6 +68,12 @@ export interface SignalingModuleOptions {
   heartbeatIntervalMs?: number;
   /** A socket silent (no frame, no pong) for this long is terminated. Default 30000 ms. */
   heartbeatTimeoutMs?: number;
+  /**
+   * A `join` that finds its room full pings the members that showed no life in the last second; a
+   * member that does not answer within this time is removed (reason `timeout`, its partner receives
+   * `stop`) and the join proceeds. Default 1500 ms.
+   */
+  livenessProbeTimeoutMs?: number;
   /** STUN URI for `getIceServerConfig`, e.g. `stun:stun.l.google.com:19302`. */
   stunServerUri?: string;
   /** TURN server for `getIceServerConfig`; sent instead of STUN when set (the SDKs take one URI). */
@@ -89,6 +102,7 @@ export interface ResolvedSignalingOptions {
   readonly maxStreamIdLength: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
+  readonly livenessProbeTimeoutMs: number;
   readonly stunServerUri?: string;
   readonly turn?: Readonly<Required<Pick<TurnServerOptions, 'uri' | 'ttlSeconds'>> & TurnServerOptions>;
   readonly limits: ResolvedSignalingLimits;

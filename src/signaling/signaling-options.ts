@@ -11,6 +11,7 @@ export const SIGNALING_DEFAULTS = {
   maxStreamIdLength: 128,
   heartbeatIntervalMs: 10_000,
   heartbeatTimeoutMs: 30_000,
+  livenessProbeTimeoutMs: 1500,
   turnTtlSeconds: 86_400,
   jwtClockToleranceSeconds: 30,
   limits: {
@@ -22,6 +23,7 @@ export const SIGNALING_DEFAULTS = {
     maxRoomsPerConnection: 16,
     maxSdpLength: 131_072,
     maxCandidateLength: 4096,
+    maxBufferedBytes: 1024 * 1024,
   },
 } as const;
 
@@ -51,6 +53,12 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
   if (heartbeatTimeoutMs < heartbeatIntervalMs) {
     throw new Error('SignalingModule: heartbeatTimeoutMs must not be shorter than heartbeatIntervalMs');
   }
+  const limits = resolveLimits(options.limits ?? {});
+  if (limits.maxBufferedBytes < maxFrameBytes) {
+    throw new Error(
+      `SignalingModule: limits.maxBufferedBytes (${limits.maxBufferedBytes}) must not be smaller than maxFrameBytes (${maxFrameBytes}): one relayed frame can be that big`,
+    );
+  }
   const stunServerUri = options.stunServerUri || undefined;
   if (stunServerUri && !/^stuns?:/.test(stunServerUri)) {
     throw new Error(`SignalingModule: stunServerUri must start with "stun:" (got "${stunServerUri}")`);
@@ -75,9 +83,14 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     ),
     heartbeatIntervalMs,
     heartbeatTimeoutMs,
+    livenessProbeTimeoutMs: positiveInteger(
+      'livenessProbeTimeoutMs',
+      options.livenessProbeTimeoutMs,
+      SIGNALING_DEFAULTS.livenessProbeTimeoutMs,
+    ),
     stunServerUri,
     turn,
-    limits: resolveLimits(options.limits ?? {}),
+    limits,
     allowedOrigins: options.allowedOrigins ? new Set(options.allowedOrigins) : undefined,
     requireOrigin: options.requireOrigin ?? false,
     trustForwardedFor: options.trustForwardedFor ?? false,

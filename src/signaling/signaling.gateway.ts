@@ -7,9 +7,10 @@ import {
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { CLOSE_POLICY_VIOLATION } from './connections/close-codes';
 import { ConnectionAdmission } from './connections/connection-admission.service';
 import { RateDecision } from './connections/message-rate-limiter';
-import type { PeerConnection } from './connections/peer-connection';
+import { PEER_CONNECTION, type PeerConnection } from './connections/peer-connection';
 import { IceServerConfigService } from './ice/ice-server-config.service';
 import { ErrorDefinition } from './protocol/error-definition.enum';
 import { FrameValidator } from './protocol/frame-validator';
@@ -35,10 +36,7 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface';
 import { SignalingService } from './signaling.service';
 import { SignalingStats } from './signaling-stats.service';
 
-const CONNECTION = Symbol('peerConnection');
-/** Close code for a client that keeps sending over its rate limit. */
-export const CLOSE_POLICY_VIOLATION = 1008;
-type SignalingSocket = WebSocket & { [CONNECTION]: PeerConnection };
+type SignalingSocket = WebSocket & { [PEER_CONNECTION]: PeerConnection };
 
 /**
  * The Ant Media P2P protocol over WebSocket (docs/ams-p2p-protocol.md). Frames are routed here by
@@ -47,6 +45,8 @@ type SignalingSocket = WebSocket & { [CONNECTION]: PeerConnection };
  * Each handler first admits the frame (heartbeat mark, rate limit), then works through the
  * connection's `run`, which keeps asynchronous commands (join, leave) in order with the rest.
  * Handlers take the adapter's `(socket, frame)` directly (RawHandlerArguments: no per-frame pipes).
+ * WebSocket ping and pong control frames are admitted like frames (`autoPong` is off: the gateway
+ * answers pings itself, through the connection's output cap).
  */
 @WebSocketGateway()
 @UseFilters(SignalingExceptionFilter)
@@ -54,6 +54,9 @@ type SignalingSocket = WebSocket & { [CONNECTION]: PeerConnection };
 export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(SignalingGateway.name);
   private readonly validator: FrameValidator;
+  /** Listeners shared by every socket (`this` is the socket): no closure per connection. */
+  private readonly onControlPing: (this: WebSocket, data: Buffer) => void;
+  private readonly onControlPong: (this: WebSocket) => void;
 
   constructor(
     @Inject(SIGNALING_OPTIONS) options: ResolvedSignalingOptions,
@@ -71,27 +74,35 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
       path: options.path,
       maxPayload: options.maxFrameBytes,
       verifyClient: admission.verifyClient,
+      autoPong: false,
     })(SignalingGateway);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const gateway = this;
+    this.onControlPing = function (data) {
+      gateway.admit(this as SignalingSocket)?.pong(data);
+    };
+    this.onControlPong = function () {
+      gateway.admit(this as SignalingSocket);
+    };
     this.validator = new FrameValidator({ maxStreamIdLength: options.maxStreamIdLength, ...options.limits });
   }
 
   handleConnection(socket: SignalingSocket, request: IncomingMessage): void {
     const userAgent = request.headers['user-agent'] ?? '';
     const connection = this.signaling.connect(socket, this.admission.clientAddress(request), userAgent);
-    socket[CONNECTION] = connection;
+    socket[PEER_CONNECTION] = connection;
     connection.reportError = (error) => this.errors.report(socket, error);
     // A socket error here is the client's doing (a frame over the size limit, invalid UTF-8): the
     // socket closes and is cleaned up. Logged at debug instead of the adapter's error log with a
     // stack trace, which any client could otherwise fill.
     socket.removeAllListeners('error');
     socket.on('error', (error) => this.logger.debug(`connection ${connection.id}: ${error.message}`));
-    socket.on('pong', () => {
-      connection.alive = true;
-    });
+    socket.on('ping', this.onControlPing);
+    socket.on('pong', this.onControlPong);
   }
 
   handleDisconnect(socket: SignalingSocket): void {
-    const connection = socket[CONNECTION];
+    const connection = socket[PEER_CONNECTION];
     if (connection) void this.signaling.disconnect(connection, LeaveReason.Disconnect);
   }
 
@@ -143,13 +154,14 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
   }
 
   /**
-   * Every frame first: marks the connection alive and applies its rate limit. Returns the
-   * connection when the frame is to be handled, undefined when it is dropped.
+   * Every frame (and ping or pong control frame) first: marks the connection alive and applies its
+   * rate limit. Returns the connection when the frame is to be handled, undefined when it is dropped.
    */
   private admit(socket: SignalingSocket): PeerConnection | undefined {
-    const connection = socket[CONNECTION];
-    connection.alive = true;
-    const decision = connection.limiter.take(Date.now());
+    const connection = socket[PEER_CONNECTION];
+    const now = Date.now();
+    connection.markAlive(now);
+    const decision = connection.limiter.take(now);
     if (decision === RateDecision.Admit) return connection;
     if (decision === RateDecision.Drop) return undefined;
     this.stats.countError(ErrorDefinition.RateLimitExceeded);
@@ -157,8 +169,7 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
       connection.send(errorFrame(ErrorDefinition.RateLimitExceeded));
     } else if (!connection.closing) {
       this.logger.warn(`closing connection ${connection.id} from ${connection.remoteAddress}: sustained rate limit excess`);
-      void this.signaling.disconnect(connection, LeaveReason.Disconnect);
-      connection.socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+      void this.signaling.close(connection, LeaveReason.RateLimited, CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
     }
     return undefined;
   }

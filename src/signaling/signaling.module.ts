@@ -3,6 +3,7 @@ import { JoinAuthorizer } from './auth/join-authorizer';
 import { JwtJoinAuthorizer } from './auth/jwt-join-authorizer';
 import { ConnectionAdmission } from './connections/connection-admission.service';
 import { ConnectionRegistry } from './connections/connection-registry.service';
+import { LivenessProbe } from './connections/liveness-probe.service';
 import { SignalingEvents } from './events/signaling-events.service';
 import { HeartbeatService } from './heartbeat.service';
 import { IceServerConfigService } from './ice/ice-server-config.service';
@@ -38,6 +39,7 @@ import { SignalingStats } from './signaling-stats.service';
     SignalingEvents,
     SignalingStats,
     IceServerConfigService,
+    LivenessProbe,
     SignalingService,
     HeartbeatService,
     SignalingExceptionFilter,

@@ -176,15 +176,46 @@ describe('lifecycle events and exit paths', () => {
     expect(log.departures()[0][2]).toBe('leave');
   });
 
-  it('a refused third join and a repeated join emit nothing', async () => {
-    const [a] = await pair(t, 'lc-full');
+  it('a refused third join and a repeated join by a lone member emit nothing', async () => {
+    await pair(t, 'lc-full');
     const before = log.events.length;
     const c = await t.connect();
     c.send({ command: 'join', streamId: 'lc-full' });
     expect(await c.next()).toMatchObject({ command: 'error', definition: 'NoSpaceForNewPeer' });
-    a.send({ command: 'join', streamId: 'lc-full' });
-    expect(await a.next()).toEqual(joined('lc-full'));
-    expect(log.events.length).toBe(before);
+    c.send({ command: 'join', streamId: 'lc-alone-again' });
+    expect(await c.next()).toEqual(joined('lc-alone-again'));
+    const afterJoin = log.events.length;
+    c.send({ command: 'join', streamId: 'lc-alone-again' });
+    expect(await c.next()).toEqual(joined('lc-alone-again'));
+    expect(log.events.length - afterJoin).toBe(0);
+    expect(log.events.slice(before).map((e) => e.type)).toEqual(['room.opened', 'peer.joined']);
+  });
+
+  it('a repeated join by a member with a partner ends its session (rejoin) and starts a new call in the same room', async () => {
+    const [a, b] = await pair(t, 'lc-rejoin');
+    const before = log.events.length;
+    const [oldSession] = log.of(SignalingEventType.PeerJoined).filter((e) => e.member.connectionId !== undefined).slice(-1);
+    b.send({ command: 'join', streamId: 'lc-rejoin' });
+    expect(await a.next()).toEqual(stop('lc-rejoin'));
+    expect(await a.next()).toEqual({ command: 'start', streamId: 'lc-rejoin' });
+    expect(await b.next()).toEqual(joined('lc-rejoin'));
+    await log.waitFor(SignalingEventType.CallStarted, 2);
+    const events = log.events.slice(before);
+    expect(events.map((e) => e.type)).toEqual(['peer.left', 'peer.joined', 'call.started']);
+    const [left, rejoined, started] = events as [
+      EventOf<SignalingEventType.PeerLeft>,
+      EventOf<SignalingEventType.PeerJoined>,
+      EventOf<SignalingEventType.CallStarted>,
+    ];
+    expect(left.reason).toBe('rejoin');
+    expect(left.member.sessionId).toBe(oldSession.member.sessionId);
+    expect(rejoined.member.connectionId).toBe(oldSession.member.connectionId);
+    expect(rejoined.member.sessionId).not.toBe(oldSession.member.sessionId);
+    expect(rejoined.member.roomId).toBe(oldSession.member.roomId);
+    expect(started.offerer.connectionId).not.toBe(rejoined.member.connectionId);
+    // the new session relays as before
+    a.send({ command: 'takeConfiguration', streamId: 'lc-rejoin', type: 'offer', sdp: 'v=0' });
+    expect(await b.next()).toMatchObject({ command: 'takeConfiguration', type: 'offer', sdp: 'v=0' });
   });
 
   describe('SignalingService.kick', () => {

@@ -5,22 +5,38 @@ import type { MessageRateLimiter } from './message-rate-limiter';
 const OPEN = 1;
 const settle = (): void => undefined;
 
+/** The connection a socket belongs to (set by the gateway when the socket connects). */
+export const PEER_CONNECTION = Symbol('peerConnection');
+
+/** A socket the gateway has accepted. */
+export type ConnectedSocket = WebSocket & { [PEER_CONNECTION]?: PeerConnection };
+
 /**
  * One client socket on this node. Holds what the gateway needs per connection and runs the
  * connection's commands one after another: a command whose work is asynchronous (join, leave)
  * holds back the frames behind it, so every sender's frames take effect in the order sent.
  * Synchronous commands on an idle connection (the relay hot path) run at once, allocating nothing.
+ *
+ * Everything sent to the client goes through `send`, `ping` and `pong`, which keep what waits to be
+ * sent under `maxBufferedBytes`: past it nothing more is queued and `onOverflow` closes the connection.
  */
 export class PeerConnection {
   readonly connectedAt = new Date();
-  /** Set by any frame or pong; cleared by each heartbeat tick. */
-  alive = true;
-  /** Last heartbeat tick that saw the connection alive (ms since epoch). */
-  lastSeen = Date.now();
+  /** When the client last showed life: a frame, a WebSocket ping or pong (ms since epoch). */
+  lastActivityAt = Date.now();
   /** Set once, by the first exit path that reaches the connection. */
   closeReason: LeaveReason | undefined;
+  /** The clean-up of the connection, once an exit path started it. */
+  cleanup: Promise<void> | undefined;
   /** Rooms this connection is in (for the per-connection room limit). */
   readonly rooms = new Set<string>();
+  /** Set by a liveness probe in flight: called on the next sign of life. */
+  onLife: (() => void) | undefined;
+  /** Set while a command of this connection waits on others (a contested join): called when it starts closing. */
+  onClosing: (() => void) | undefined;
+  /** Called once when a send finds more than `maxBufferedBytes` waiting for the client. */
+  onOverflow: (connection: PeerConnection) => void = settle;
+  private overflowed = false;
   private tail: Promise<void> | null = null;
 
   constructor(
@@ -29,14 +45,44 @@ export class PeerConnection {
     readonly remoteAddress: string,
     readonly userAgent: string,
     readonly limiter: MessageRateLimiter,
+    private readonly maxBufferedBytes = Infinity,
   ) {}
 
   get closing(): boolean {
     return this.closeReason !== undefined;
   }
 
+  /** Records a sign of life at `now` (answers a liveness probe in flight). */
+  markAlive(now: number): void {
+    this.lastActivityAt = now;
+    if (this.onLife !== undefined) this.onLife();
+  }
+
   send(frame: string): void {
-    if (this.socket.readyState === OPEN) this.socket.send(frame);
+    if (this.socket.readyState === OPEN && this.hasRoom(frame.length)) this.socket.send(frame);
+  }
+
+  /** A WebSocket ping (heartbeat, liveness probe). */
+  ping(): void {
+    if (this.socket.readyState === OPEN && this.hasRoom(2)) this.socket.ping();
+  }
+
+  /** The answer to the client's WebSocket ping (the server does not pong automatically). */
+  pong(data: Buffer): void {
+    if (this.socket.readyState === OPEN && this.hasRoom(data.length + 2)) this.socket.pong(data);
+  }
+
+  /**
+   * Whether `bytes` more may be queued. `bufferedAmount` is what `ws` and the socket of this process
+   * still hold for the client: it grows only while the client does not read.
+   */
+  private hasRoom(bytes: number): boolean {
+    if (this.socket.bufferedAmount + bytes <= this.maxBufferedBytes) return true;
+    if (!this.overflowed) {
+      this.overflowed = true;
+      this.onOverflow(this);
+    }
+    return false;
   }
 
   /** Runs `task` after every task this connection started before it. */
@@ -95,4 +141,9 @@ export class PeerConnection {
       if (this.tail === done) this.tail = null;
     });
   }
+}
+
+/** The connection of a socket the gateway accepted. */
+export function connectionOf(socket: WebSocket): PeerConnection | undefined {
+  return (socket as ConnectedSocket)[PEER_CONNECTION];
 }

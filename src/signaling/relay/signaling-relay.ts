@@ -5,6 +5,12 @@ import type { KickOptions } from '../signaling.service';
 export type KickHandler = (sessionId: string, options: KickOptions) => Promise<boolean>;
 
 /**
+ * Runs the liveness probe of a session of this node for a contested `join` on another node; resolves
+ * true when the session was unresponsive and has been removed (its room has a free place).
+ */
+export type ProbeHandler = (sessionId: string) => Promise<boolean>;
+
+/**
  * Delivers a serialised frame to a connection, wherever it is. The in-memory default reaches the
  * sockets of this node; a shared implementation (Redis) also reaches other nodes'.
  * Frames to one connection must arrive in the order `deliver`/`deliverTo` was called.
@@ -35,5 +41,21 @@ export abstract class SignalingRelay {
   /** Called once by SignalingService: how this node runs kicks that other nodes forward to it. */
   handleKicks(_kick: KickHandler): void {
     // a local relay receives no kicks from elsewhere
+  }
+
+  /**
+   * The liveness probe of a member whose socket is on another node (a `join` found its room full):
+   * asks that node to probe it and resolves true when that node removed it as unresponsive, false when
+   * it is alive. Undefined (the default), or a promise of undefined, when the caller is to treat the
+   * membership as dead and remove it itself: the member is on this node without a socket, the relay
+   * reaches no other node, or the member's node has stopped (its lease lapsed).
+   */
+  forwardProbe(_member: RoomMember): Promise<boolean | undefined> | undefined {
+    return undefined;
+  }
+
+  /** Called once by SignalingService: how this node runs probes that other nodes forward to it. */
+  handleProbes(_probe: ProbeHandler): void {
+    // a local relay receives no probes from elsewhere
   }
 }

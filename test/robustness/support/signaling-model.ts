@@ -68,6 +68,8 @@ export class SignalingModel {
   private readonly rooms = new Map<string, number[]>();
   /** Rooms of each socket, in the order joined. */
   private readonly memberships: Array<Set<string>>;
+  /** Rooms each socket joined with `mode: "play"`. */
+  private readonly playing: Array<Set<string>>;
 
   constructor(
     private readonly limits: ModelLimits,
@@ -75,6 +77,7 @@ export class SignalingModel {
     private readonly iceServerConfig?: Frame,
   ) {
     this.memberships = Array.from({ length: slots }, () => new Set<string>());
+    this.playing = Array.from({ length: slots }, () => new Set<string>());
   }
 
   /** Rooms currently held (for the figures). */
@@ -109,7 +112,7 @@ export class SignalingModel {
 
     switch (command) {
       case 'join':
-        return this.join(slot, streamId, fail);
+        return this.join(slot, streamId, fields.mode === 'play', fail);
       case 'leave':
         return this.leave(slot, streamId, fail);
       case 'takeConfiguration': {
@@ -145,18 +148,35 @@ export class SignalingModel {
     return { deliveries, close: code, category: `closed ${code}` };
   }
 
-  private join(slot: number, streamId: string, fail: (definition: string) => Outcome): Outcome {
+  /**
+   * `start` goes to the waiting peer, unless it joined to play only and the joiner did not: then to the
+   * joiner, after its `joined`. A member with a partner that joins again renegotiates: the partner gets
+   * `stop`, then the join goes on as a new one. (Every socket of the fuzz answers WebSocket pings, so a
+   * join on a full room never displaces a member.)
+   */
+  private join(slot: number, streamId: string, play: boolean, fail: (definition: string) => Outcome): Outcome {
     const joined: Frame = { command: 'notification', definition: 'joined', streamId };
+    const start: Frame = { command: 'start', streamId };
     const mine = this.memberships[slot];
     if (!mine.has(streamId) && mine.size >= this.limits.maxRoomsPerConnection) return fail('tooManyRooms');
-    const members = this.rooms.get(streamId) ?? [];
-    if (members.includes(slot)) return { deliveries: [[slot, joined]], category: 'joined' };
-    if (members.length >= 2) return fail('NoSpaceForNewPeer');
+    let members = this.rooms.get(streamId) ?? [];
     const deliveries: Outcome['deliveries'] = [];
-    if (members.length === 1) deliveries.push([members[0], { command: 'start', streamId }]);
+    if (members.includes(slot)) {
+      const partner = members.find((member) => member !== slot);
+      if (partner === undefined) return { deliveries: [[slot, joined]], category: 'joined' };
+      this.remove(slot, streamId);
+      deliveries.push([partner, { command: 'stop', streamId }]);
+      members = this.rooms.get(streamId) ?? [];
+    }
+    if (members.length >= 2) return fail('NoSpaceForNewPeer');
+    const waiting = members[0];
+    const joinerOffers = waiting !== undefined && this.playing[waiting].has(streamId) && !play;
+    if (waiting !== undefined && !joinerOffers) deliveries.push([waiting, start]);
     this.rooms.set(streamId, [...members, slot]);
     mine.add(streamId);
+    if (play) this.playing[slot].add(streamId);
     deliveries.push([slot, joined]);
+    if (joinerOffers) deliveries.push([slot, start]);
     return { deliveries, category: 'joined' };
   }
 
@@ -178,6 +198,7 @@ export class SignalingModel {
   /** Removes a membership; returns the member left in the room, if any. */
   private remove(slot: number, streamId: string): number | undefined {
     this.memberships[slot].delete(streamId);
+    this.playing[slot].delete(streamId);
     const members = (this.rooms.get(streamId) ?? []).filter((member) => member !== slot);
     if (members.length === 0) this.rooms.delete(streamId);
     else this.rooms.set(streamId, members);
