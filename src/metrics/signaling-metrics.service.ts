@@ -84,7 +84,7 @@ export class SignalingMetrics implements OnModuleInit, OnModuleDestroy {
     const joins = new Counter({ name: 'signaling_peer_joins_total', help: 'Peers that joined a room.', registers });
     const leaves = new Counter({
       name: 'signaling_peer_leaves_total',
-      help: 'Peers that left a room, by reason (leave, disconnect, timeout, kicked, shutdown).',
+      help: `Peers that left a room, by reason (${Object.values(LeaveReason).join(', ')}).`,
       labelNames: ['reason'],
       registers,
     });
@@ -118,6 +118,20 @@ export class SignalingMetrics implements OnModuleInit, OnModuleDestroy {
       collect() {
         this.reset();
         for (const definition of Object.values(ErrorDefinition)) this.inc({ definition }, stats.errors.get(definition) ?? 0);
+      },
+    });
+    new Counter({
+      name: 'signaling_connections_closed_total',
+      help:
+        'Connections of this node that ended, by reason: disconnect (the client closed), timeout (no answer to the heartbeat or a ' +
+        'liveness probe), slow_consumer (send buffer over limits.maxBufferedBytes), rate_limited, kicked, shutdown.',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const reason of Object.values(LeaveReason)) {
+          if (reason !== LeaveReason.Leave && reason !== LeaveReason.Rejoin) this.inc({ reason }, stats.closedConnections.get(reason) ?? 0);
+        }
       },
     });
     new Counter({

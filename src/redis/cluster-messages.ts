@@ -20,7 +20,11 @@ export type ClusterControl =
   /** Run an operator's kick of session `sid` here and answer `from` with request id `id`. */
   | { t: 'kick'; id: string; from: string; sid: string; d: boolean }
   /** Answer to kick request `id`. */
-  | { t: 'kicked'; id: string; ok: boolean };
+  | { t: 'kicked'; id: string; ok: boolean }
+  /** Probe the liveness of session `sid` here (a join on `from` found its room full) and answer `from` with request id `id`. */
+  | { t: 'probe'; id: string; from: string; sid: string }
+  /** Answer to probe request `id`: `ok` when the session was unresponsive and has been removed. */
+  | { t: 'probed'; id: string; ok: boolean };
 
 export type ClusterMessage =
   | { kind: 'member-frame'; streamId: string; connectionId: string; sessionId: string; frame: string }

@@ -1,7 +1,9 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ConnectionRegistry } from '../signaling/connections/connection-registry.service';
-import { SignalingRelay, type KickHandler } from '../signaling/relay/signaling-relay';
+import { SignalingRelay, type KickHandler, type ProbeHandler } from '../signaling/relay/signaling-relay';
+import { SIGNALING_OPTIONS } from '../signaling/signaling.module-definition';
+import type { ResolvedSignalingOptions } from '../signaling/signaling-options.interface';
 import type { RoomMember } from '../signaling/rooms/room-member';
 import { RoomRegistry } from '../signaling/rooms/room-registry';
 import type { KickOptions } from '../signaling/signaling.service';
@@ -15,7 +17,8 @@ import {
 import { RedisClusterNode } from './redis-cluster-node.service';
 import { RedisRoomRegistry } from './redis-room-registry';
 
-interface PendingKick {
+/** A kick or probe asked of another node, waiting for its answer. */
+interface PendingRequest {
   resolve: (removed: boolean | undefined) => void;
   timer: NodeJS.Timeout;
 }
@@ -24,15 +27,17 @@ interface PendingKick {
  * Delivers frames wherever the connection is: a socket of this node directly, another node's through
  * one PUBLISH to that node's channel (one publisher connection per node keeps each sender's order).
  * No Redis read on the way: the target's node comes with the member (the registry's mirror).
- * Also carries operators' kicks to the node that holds the socket. Needs RedisRoomRegistry.
+ * Also carries operators' kicks and the liveness probes of contested joins to the node that holds the
+ * socket. Needs RedisRoomRegistry.
  */
 @Injectable()
 export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestroy {
   private readonly logger = new Logger(RedisSignalingRelay.name);
   private readonly registry: RedisRoomRegistry;
   private readonly nodeId: string;
-  private readonly pendingKicks = new Map<string, PendingKick>();
+  private readonly pending = new Map<string, PendingRequest>();
   private kickHandler: KickHandler | undefined;
+  private probeHandler: ProbeHandler | undefined;
   /** Cross-node frames that arrived after their membership ended. */
   dropped = 0;
 
@@ -40,6 +45,7 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
     private readonly node: RedisClusterNode,
     private readonly connections: ConnectionRegistry,
     registry: RoomRegistry,
+    @Inject(SIGNALING_OPTIONS) private readonly options: ResolvedSignalingOptions,
   ) {
     super();
     if (!(registry instanceof RedisRoomRegistry)) {
@@ -77,41 +83,73 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
   override forwardKick(member: RoomMember, options: KickOptions): Promise<boolean | undefined> | undefined {
     const nodeId = member.nodeId;
     if (nodeId === undefined || nodeId === this.nodeId) return undefined;
-    return this.requestKick(nodeId, member.sessionId, options);
+    return this.request(nodeId, `kick of session ${member.sessionId}`, this.node.kickTimeoutMs, (id) => ({
+      t: 'kick',
+      id,
+      from: this.nodeId,
+      sid: member.sessionId,
+      d: options.disconnect === true,
+    }));
   }
 
   override handleKicks(kick: KickHandler): void {
     this.kickHandler = kick;
   }
 
+  /** The member's node probes it; no answer within the probe time plus the kick timeout counts as alive. */
+  override forwardProbe(member: RoomMember): Promise<boolean | undefined> | undefined {
+    const nodeId = member.nodeId;
+    if (nodeId === undefined || nodeId === this.nodeId) return undefined;
+    const timeoutMs = this.options.livenessProbeTimeoutMs + this.node.kickTimeoutMs;
+    return this.request(nodeId, `liveness probe of session ${member.sessionId}`, timeoutMs, (id) => ({
+      t: 'probe',
+      id,
+      from: this.nodeId,
+      sid: member.sessionId,
+    }));
+  }
+
+  override handleProbes(probe: ProbeHandler): void {
+    this.probeHandler = probe;
+  }
+
   onModuleDestroy(): void {
-    for (const [id, pending] of this.pendingKicks) {
+    for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.resolve(false);
-      this.pendingKicks.delete(id);
+      this.pending.delete(id);
     }
   }
 
-  private async requestKick(nodeId: string, sessionId: string, options: KickOptions): Promise<boolean | undefined> {
-    // A node without a lease has stopped: its socket is gone, the kick removes the membership from here.
-    if ((await this.node.commands.exists(this.node.key(`lease:${nodeId}`))) === 0) return undefined;
+  /**
+   * Asks `nodeId` to run a kick or probe and resolves with its answer. Undefined when that node has
+   * stopped (no lease, now or when the answer is overdue): the caller then acts from here. False when
+   * the node holds its lease but does not answer within `timeoutMs`.
+   */
+  private async request(
+    nodeId: string,
+    what: string,
+    timeoutMs: number,
+    control: (id: string) => ClusterControl,
+  ): Promise<boolean | undefined> {
+    const lease = this.node.key(`lease:${nodeId}`);
+    if ((await this.node.commands.exists(lease)) === 0) return undefined;
     const id = randomUUID();
     return new Promise<boolean | undefined>((resolve) => {
       const timer = setTimeout(() => {
-        this.pendingKicks.delete(id);
-        // No answer: if the node has stopped meanwhile (its lease expired), the kick is run from here.
-        this.node.commands.exists(this.node.key(`lease:${nodeId}`)).then(
+        this.pending.delete(id);
+        this.node.commands.exists(lease).then(
           (alive) => {
             if (alive === 0) return resolve(undefined);
-            this.logger.warn(`kick of session ${sessionId}: node ${nodeId} did not answer within ${this.node.kickTimeoutMs} ms`);
+            this.logger.warn(`${what}: node ${nodeId} did not answer within ${timeoutMs} ms`);
             resolve(false);
           },
           () => resolve(false),
         );
-      }, this.node.kickTimeoutMs);
+      }, timeoutMs);
       timer.unref();
-      this.pendingKicks.set(id, { resolve, timer });
-      this.node.publish(nodeId, controlMessage({ t: 'kick', id, from: this.nodeId, sid: sessionId, d: options.disconnect === true }));
+      this.pending.set(id, { resolve, timer });
+      this.node.publish(nodeId, controlMessage(control(id)));
     });
   }
 
@@ -146,10 +184,17 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
         this.logger.error(`forwarded kick of session ${control.sid} failed: ${error.message}`, error.stack);
         answer(false);
       });
-    } else if (control.t === 'kicked') {
-      const pending = this.pendingKicks.get(control.id);
+    } else if (control.t === 'probe') {
+      const answer = (ok: boolean): void => this.node.publish(control.from, controlMessage({ t: 'probed', id: control.id, ok }));
+      if (!this.probeHandler) return answer(false);
+      this.probeHandler(control.sid).then(answer, (error: Error) => {
+        this.logger.error(`forwarded liveness probe of session ${control.sid} failed: ${error.message}`, error.stack);
+        answer(false);
+      });
+    } else if (control.t === 'kicked' || control.t === 'probed') {
+      const pending = this.pending.get(control.id);
       if (!pending) return;
-      this.pendingKicks.delete(control.id);
+      this.pending.delete(control.id);
       clearTimeout(pending.timer);
       pending.resolve(control.ok);
     }
