@@ -82,7 +82,8 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
       gateway.admit(this as SignalingSocket)?.pong(data);
     };
     this.onControlPong = function () {
-      gateway.admit(this as SignalingSocket);
+      const connection = gateway.admit(this as SignalingSocket);
+      if (connection) connection.lastPongAt = connection.lastActivityAt;
     };
     this.validator = new FrameValidator({ maxStreamIdLength: options.maxStreamIdLength, ...options.limits });
   }

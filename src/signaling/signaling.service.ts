@@ -73,7 +73,7 @@ export class SignalingService implements OnModuleDestroy {
     );
     connection.onOverflow = this.overflowed;
     if (this.shuttingDown) {
-      connection.closeReason = LeaveReason.Shutdown;
+      connection.beginClose(LeaveReason.Shutdown);
       socket.close(CLOSE_GOING_AWAY, 'server shutting down');
       return connection;
     }
@@ -226,9 +226,7 @@ export class SignalingService implements OnModuleDestroy {
    * calls return at once. Runs after the connection's commands in flight.
    */
   disconnect(connection: PeerConnection, reason: LeaveReason): Promise<void> {
-    if (connection.closing) return connection.cleanup ?? Promise.resolve();
-    connection.closeReason = reason;
-    connection.onClosing?.();
+    if (!connection.beginClose(reason)) return connection.cleanup ?? Promise.resolve();
     this.stats.countClosed(reason);
     connection.cleanup = Promise.resolve(
       connection.serial(async () => {

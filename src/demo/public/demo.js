@@ -2,6 +2,8 @@
  * Demo page: a one-to-one call between two browsers with Ant Media's unmodified browser SDK
  * (WebRTCAdaptor in peer-to-peer mode: join(room) / leave(room)). No framework, no build step.
  * `?data=1` makes a data-only call (no camera): text messages over the WebRTC data channel.
+ * `?watch=1` watches only (no camera): the SDK in play mode (`isPlayMode`, join with mode "play")
+ * never opens the camera; this page receives the other person's video and sends none.
  */
 (function () {
   'use strict';
@@ -18,10 +20,10 @@
     invalidMessage: 'The server could not understand a message from this page.',
     WebSocketNotConnected: 'Cannot reach the signaling server. Is it running?',
     WebSocketNotSupported: 'This browser does not support WebSockets.',
-    NotAllowedError: 'Camera and microphone access was denied. Allow it, or tick "Data only".',
-    getUserMediaIsNotAllowed: 'This browser does not allow camera access here. Tick "Data only" to call without it.',
-    UnsecureContext: 'The camera only works on a secure page (https or localhost). Tick "Data only" to call without it.',
-    NotFoundError: 'No camera or microphone was found. Tick "Data only" to call without one.',
+    NotAllowedError: 'Camera and microphone access was denied. Allow it, or tick "Watch only" or "Data only".',
+    getUserMediaIsNotAllowed: 'This browser does not allow camera access here. Tick "Watch only" or "Data only" to call without it.',
+    UnsecureContext: 'The camera only works on a secure page (https or localhost). Tick "Watch only" or "Data only" to call without it.',
+    NotFoundError: 'No camera or microphone was found. Tick "Watch only" or "Data only" to call without one.',
     NotReadableError: 'The camera or microphone is in use by another program.',
     OverconstrainedError: 'The camera cannot provide the requested video.',
     notSetRemoteDescription: 'The two browsers could not agree on media formats.',
@@ -38,6 +40,8 @@
     join: $('join'),
     leave: $('leave'),
     dataOnly: $('data-only'),
+    watchOnly: $('watch-only'),
+    localCaption: $('local-caption'),
     status: $('status'),
     ice: $('ice-state'),
     error: $('error'),
@@ -50,6 +54,8 @@
 
   const params = new URLSearchParams(location.search);
   const dataOnly = params.get('data') === '1';
+  /** Watch only: the SDK in play mode, no camera; `?data=1` wins when both are given. */
+  const watchOnly = !dataOnly && params.get('watch') === '1';
   const signalingPath = document.querySelector('meta[name="signaling-path"]').content;
   const websocketUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + signalingPath;
 
@@ -63,7 +69,10 @@
   let inCall = false;
 
   document.body.classList.toggle('data-only', dataOnly);
+  document.body.classList.toggle('watch-only', watchOnly);
   el.dataOnly.checked = dataOnly;
+  el.watchOnly.checked = watchOnly;
+  if (watchOnly) el.localCaption.textContent = 'You (watching only, no camera)';
   el.room.value = params.get('room') || '';
 
   el.joinForm.addEventListener('submit', (event) => {
@@ -75,14 +84,8 @@
     event.preventDefault();
     sendMessage();
   });
-  el.dataOnly.addEventListener('change', () => {
-    // The mode is fixed when the SDK is created: switch by reloading with or without ?data=1.
-    const next = new URLSearchParams(location.search);
-    if (el.dataOnly.checked) next.set('data', '1');
-    else next.delete('data');
-    if (el.room.value.trim()) next.set('room', el.room.value.trim());
-    location.search = next.toString();
-  });
+  el.dataOnly.addEventListener('change', () => switchMode('data', el.dataOnly.checked));
+  el.watchOnly.addEventListener('change', () => switchMode('watch', el.watchOnly.checked));
   // The SDK closes its peer connection by itself when the server says `stop` (the other person
   // left or was disconnected) but tells the page nothing: notice it here.
   setInterval(checkPeerStillThere, 500);
@@ -92,7 +95,7 @@
     if (!name) return showError('noStreamNameSpecified');
     if (!ROOM_NAME.test(name)) return showError('invalidStreamName');
     // Browsers hide the camera from pages that are not https or localhost.
-    if (!dataOnly && !window.isSecureContext) return showError('UnsecureContext');
+    if (!dataOnly && !watchOnly && !window.isSecureContext) return showError('UnsecureContext');
     clearError();
     room = name;
     setControls('joining');
@@ -107,6 +110,19 @@
     }
   }
 
+  /**
+   * The mode is fixed when the SDK is created: switch by reloading with `?data=1`, `?watch=1` or
+   * neither (the two are exclusive).
+   */
+  function switchMode(param, on) {
+    const next = new URLSearchParams(location.search);
+    next.delete('data');
+    next.delete('watch');
+    if (on) next.set(param, '1');
+    if (el.room.value.trim()) next.set('room', el.room.value.trim());
+    location.search = next.toString();
+  }
+
   function leave() {
     if (!room) return;
     adaptor.leave(room); // tells the server, then closes the peer connection
@@ -119,13 +135,15 @@
       pendingInit = { resolve, reject };
       adaptor = new window.webrtc_adaptor.WebRTCAdaptor({
         websocket_url: websocketUrl,
-        mediaConstraints: { video: !dataOnly, audio: !dataOnly },
+        mediaConstraints: { video: !dataOnly && !watchOnly, audio: !dataOnly && !watchOnly },
         // No iceServers here, so the SDK asks the server for them (getIceServerConfig) and uses the
         // STUN/TURN server the server is configured with; with none, direct paths only (same machine or LAN).
         peerconnection_config: { sdpSemantics: 'unified-plan' },
         localVideoId: 'local-video',
         remoteVideoId: 'remote-video',
-        isPlayMode: false,
+        // Play mode: the SDK does not open the camera and joins with mode "play"; the server then
+        // has the other person make the offer, and this page answers it (receiving only).
+        isPlayMode: watchOnly,
         onlyDataChannel: dataOnly,
         initializeComponents: false, // initialize() below, so that a camera failure can be caught
         callback: onSdkEvent,
@@ -250,6 +268,7 @@
     el.join.disabled = mode !== 'idle';
     el.room.disabled = mode !== 'idle';
     el.dataOnly.disabled = mode !== 'idle';
+    el.watchOnly.disabled = mode !== 'idle';
     el.leave.disabled = mode !== 'joined';
   }
 

@@ -3,7 +3,7 @@ import { SIGNALING_OPTIONS } from '../signaling.module-definition';
 import type { ResolvedSignalingOptions } from '../signaling-options.interface';
 import type { PeerConnection } from './peer-connection';
 
-/** A member that showed life this recently counts as alive without a probe (and is pinged at most this often). */
+/** A member that answered a ping this recently counts as alive without a probe (so it is probed at most this often). */
 export const LIVENESS_RECENT_MS = 1000;
 
 interface Probe {
@@ -12,10 +12,14 @@ interface Probe {
 }
 
 /**
- * Tells whether a connection is alive now, for a `join` that finds its room full: a connection that
- * showed life in the last second is; any other is sent a WebSocket ping and is alive if it shows any
- * sign of life (the pong, a frame) within `livenessProbeTimeoutMs`. One probe per connection at a
- * time: concurrent joins share it. Owns the probes' timers; at shutdown every probe ends as alive.
+ * Tells whether a connection is alive now, for a `join` that finds its room full. A frame received
+ * recently proves little (a socket can go half-open right after it), and a socket that just closed may
+ * not have been seen closing yet: so a connection is sent a WebSocket ping and is alive if it shows any
+ * sign of life (the pong, a frame) within `livenessProbeTimeoutMs`, dead if it times out or starts
+ * closing. A connection that answered a ping in the last second counts as alive without one, and one
+ * probe per connection runs at a time (concurrent joins share it): a member is pinged at most about
+ * once a second however many joins contest its room. Owns the probes' timers; at shutdown every probe
+ * ends as alive.
  */
 @Injectable()
 export class LivenessProbe implements OnModuleDestroy {
@@ -25,7 +29,7 @@ export class LivenessProbe implements OnModuleDestroy {
 
   isAlive(connection: PeerConnection): Promise<boolean> {
     if (connection.closing) return Promise.resolve(false);
-    if (Date.now() - connection.lastActivityAt < LIVENESS_RECENT_MS) return Promise.resolve(true);
+    if (Date.now() - connection.lastPongAt < LIVENESS_RECENT_MS) return Promise.resolve(true);
     return (this.probes.get(connection) ?? this.start(connection)).promise;
   }
 
@@ -44,12 +48,12 @@ export class LivenessProbe implements OnModuleDestroy {
         if (this.probes.get(connection) !== probe) return;
         this.probes.delete(connection);
         clearTimeout(timer);
-        connection.onLife = undefined;
+        connection.onProbeAnswer = undefined;
         resolve(alive);
       },
     };
     this.probes.set(connection, probe);
-    connection.onLife = () => probe.finish(true);
+    connection.onProbeAnswer = probe.finish;
     connection.ping();
     return probe;
   }

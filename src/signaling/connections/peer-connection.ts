@@ -24,14 +24,16 @@ export class PeerConnection {
   readonly connectedAt = new Date();
   /** When the client last showed life: a frame, a WebSocket ping or pong (ms since epoch). */
   lastActivityAt = Date.now();
-  /** Set once, by the first exit path that reaches the connection. */
+  /** When the client last answered a WebSocket ping of the server (ms since epoch; 0: never). */
+  lastPongAt = 0;
+  /** Set once, by the first exit path that reaches the connection (`beginClose`). */
   closeReason: LeaveReason | undefined;
   /** The clean-up of the connection, once an exit path started it. */
   cleanup: Promise<void> | undefined;
   /** Rooms this connection is in (for the per-connection room limit). */
   readonly rooms = new Set<string>();
-  /** Set by a liveness probe in flight: called on the next sign of life. */
-  onLife: (() => void) | undefined;
+  /** Set by a liveness probe in flight: called with true on the next sign of life, false when the connection starts closing. */
+  onProbeAnswer: ((alive: boolean) => void) | undefined;
   /** Set while a command of this connection waits on others (a contested join): called when it starts closing. */
   onClosing: (() => void) | undefined;
   /** Called once when a send finds more than `maxBufferedBytes` waiting for the client. */
@@ -55,7 +57,19 @@ export class PeerConnection {
   /** Records a sign of life at `now` (answers a liveness probe in flight). */
   markAlive(now: number): void {
     this.lastActivityAt = now;
-    if (this.onLife !== undefined) this.onLife();
+    if (this.onProbeAnswer !== undefined) this.onProbeAnswer(true);
+  }
+
+  /**
+   * Marks the connection closing with `reason`, once: returns false when an exit path already did.
+   * Wakes what waits on the connection (a liveness probe of it, a contested join of its own).
+   */
+  beginClose(reason: LeaveReason): boolean {
+    if (this.closeReason !== undefined) return false;
+    this.closeReason = reason;
+    this.onClosing?.();
+    this.onProbeAnswer?.(false);
+    return true;
   }
 
   send(frame: string): void {
