@@ -40,7 +40,7 @@ export interface SignalingLimits {
    * Bytes queued for sending to one connection (its socket's `bufferedAmount`: what `ws` and the
    * kernel socket buffer of this process still hold) beyond which the connection is closed with 4002
    * and cleaned up (reason `slow_consumer`): a client that stops reading cannot grow the server.
-   * Default 1048576 (1 MiB, four times the largest frame).
+   * Must not be smaller than `maxFrameBytes`. Default: four times `maxFrameBytes` (1 MiB with its default).
    */
   maxBufferedBytes?: number;
 }

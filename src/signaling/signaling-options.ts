@@ -23,8 +23,9 @@ export const SIGNALING_DEFAULTS = {
     maxRoomsPerConnection: 16,
     maxSdpLength: 131_072,
     maxCandidateLength: 4096,
-    maxBufferedBytes: 1024 * 1024,
   },
+  /** `limits.maxBufferedBytes` is this many times `maxFrameBytes` unless set (1 MiB with the defaults). */
+  bufferedFramesFactor: 4,
 } as const;
 
 /** The smallest frame limit allowed: Ant Media accepts 81,920 characters and SDPs get that big. */
@@ -53,7 +54,7 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
   if (heartbeatTimeoutMs < heartbeatIntervalMs) {
     throw new Error('SignalingModule: heartbeatTimeoutMs must not be shorter than heartbeatIntervalMs');
   }
-  const limits = resolveLimits(options.limits ?? {});
+  const limits = resolveLimits(options.limits ?? {}, maxFrameBytes);
   if (limits.maxBufferedBytes < maxFrameBytes) {
     throw new Error(
       `SignalingModule: limits.maxBufferedBytes (${limits.maxBufferedBytes}) must not be smaller than maxFrameBytes (${maxFrameBytes}): one relayed frame can be that big`,
@@ -98,11 +99,16 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
   };
 }
 
-function resolveLimits(limits: SignalingLimits): ResolvedSignalingLimits {
+function resolveLimits(limits: SignalingLimits, maxFrameBytes: number): ResolvedSignalingLimits {
   const resolved = {} as Record<keyof SignalingLimits, number>;
   for (const [name, fallback] of Object.entries(SIGNALING_DEFAULTS.limits) as Array<[keyof SignalingLimits, number]>) {
     resolved[name] = positiveInteger(`limits.${name}`, limits[name], fallback);
   }
+  resolved.maxBufferedBytes = positiveInteger(
+    'limits.maxBufferedBytes',
+    limits.maxBufferedBytes,
+    SIGNALING_DEFAULTS.bufferedFramesFactor * maxFrameBytes,
+  );
   return resolved;
 }
 

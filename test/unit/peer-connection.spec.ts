@@ -61,6 +61,76 @@ describe('PeerConnection', () => {
     });
   });
 
+  describe('send buffer cap', () => {
+    /** A socket whose queue grows with what is sent and never drains (a client that stopped reading). */
+    function stuckSocket(): WebSocket & { sent: string[]; pings: number; pongs: number } {
+      const socket = {
+        readyState: 1,
+        sent: [] as string[],
+        pings: 0,
+        pongs: 0,
+        bufferedAmount: 0,
+        send(frame: string) {
+          socket.sent.push(frame);
+          socket.bufferedAmount += frame.length;
+        },
+        ping() {
+          socket.pings++;
+          socket.bufferedAmount += 2;
+        },
+        pong(data: Buffer) {
+          socket.pongs++;
+          socket.bufferedAmount += data.length + 2;
+        },
+      };
+      return socket as unknown as WebSocket & { sent: string[]; pings: number; pongs: number };
+    }
+
+    it('queues up to the cap, then sends nothing more and reports the overflow once', () => {
+      const socket = stuckSocket();
+      const limited = new PeerConnection('slow', socket, '', '', new MessageRateLimiter(100, 400, 400, Date.now()), 100);
+      const overflows: PeerConnection[] = [];
+      limited.onOverflow = (c) => overflows.push(c);
+      for (let i = 0; i < 5; i++) limited.send('x'.repeat(30));
+      expect(socket.sent).toHaveLength(3);
+      expect(overflows).toEqual([limited]);
+      limited.ping();
+      limited.pong(Buffer.from('abc'));
+      limited.send('y');
+      expect([socket.sent.length, socket.pings, socket.pongs]).toEqual([3, 0, 0]);
+      expect(overflows).toHaveLength(1);
+    });
+
+    it('pings and pongs go through the cap while there is room', () => {
+      const socket = stuckSocket();
+      const limited = new PeerConnection('ok', socket, '', '', new MessageRateLimiter(100, 400, 400, Date.now()), 100);
+      limited.ping();
+      limited.pong(Buffer.from('payload'));
+      expect([socket.pings, socket.pongs, socket.bufferedAmount]).toEqual([1, 1, 11]);
+    });
+  });
+
+  describe('closing', () => {
+    it('beginClose sets the reason once and wakes a probe (as dead) and a waiting command', () => {
+      const answers: boolean[] = [];
+      let woken = 0;
+      connection.onProbeAnswer = (alive) => answers.push(alive);
+      connection.onClosing = () => woken++;
+      expect(connection.beginClose('timeout' as PeerConnection['closeReason'] as never)).toBe(true);
+      expect(connection.beginClose('leave' as never)).toBe(false);
+      expect(connection.closeReason).toBe('timeout');
+      expect([answers, woken]).toEqual([[false], 1]);
+    });
+
+    it('markAlive records the time and answers a probe as alive', () => {
+      const answers: boolean[] = [];
+      connection.onProbeAnswer = (alive) => answers.push(alive);
+      connection.markAlive(12345);
+      expect(connection.lastActivityAt).toBe(12345);
+      expect(answers).toEqual([true]);
+    });
+  });
+
   describe('serial', () => {
     it('runs a synchronous task at once when idle and returns its value (not a promise)', () => {
       const order: string[] = [];

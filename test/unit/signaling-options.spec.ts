@@ -79,6 +79,32 @@ describe('resolveSignalingOptions', () => {
     });
   });
 
+  describe('limits.maxBufferedBytes and livenessProbeTimeoutMs', () => {
+    it('default to four frames and 1.5 s', () => {
+      const resolved = resolveSignalingOptions();
+      expect(resolved.limits.maxBufferedBytes).toBe(1024 * 1024);
+      expect(resolved.livenessProbeTimeoutMs).toBe(1500);
+      expect(resolveSignalingOptions({ maxFrameBytes: 100_000 }).limits.maxBufferedBytes).toBe(400_000);
+    });
+
+    it('keep valid values', () => {
+      const resolved = resolveSignalingOptions({ livenessProbeTimeoutMs: 300, limits: { maxBufferedBytes: 262_144 } });
+      expect(resolved.limits.maxBufferedBytes).toBe(262_144);
+      expect(resolved.livenessProbeTimeoutMs).toBe(300);
+    });
+
+    it('refuse a send buffer cap smaller than one frame, naming both options', () => {
+      expect(() => resolveSignalingOptions({ limits: { maxBufferedBytes: 200_000 } })).toThrow(
+        /limits\.maxBufferedBytes \(200000\) must not be smaller than maxFrameBytes \(262144\)/,
+      );
+    });
+
+    it.each([0, -5, 1.5])('refuse %p', (value) => {
+      expect(() => resolveSignalingOptions({ livenessProbeTimeoutMs: value })).toThrow(/livenessProbeTimeoutMs must be a positive integer/);
+      expect(() => resolveSignalingOptions({ limits: { maxBufferedBytes: value } })).toThrow(/limits\.maxBufferedBytes must be a positive integer/);
+    });
+  });
+
   describe('positive integers', () => {
     const names = ['maxFrameBytes', 'maxStreamIdLength', 'heartbeatIntervalMs', 'heartbeatTimeoutMs'] as const;
     const bad = [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '100' as unknown as number];

@@ -88,14 +88,14 @@ export class PeerConnection {
 
   /**
    * Whether `bytes` more may be queued. `bufferedAmount` is what `ws` and the socket of this process
-   * still hold for the client: it grows only while the client does not read.
+   * still hold for the client: it grows only while the client does not read. Once over the cap, a
+   * connection is sent nothing more, however small.
    */
   private hasRoom(bytes: number): boolean {
+    if (this.overflowed) return false;
     if (this.socket.bufferedAmount + bytes <= this.maxBufferedBytes) return true;
-    if (!this.overflowed) {
-      this.overflowed = true;
-      this.onOverflow(this);
-    }
+    this.overflowed = true;
+    this.onOverflow(this);
     return false;
   }
 
