@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { TEST_API_KEY, startTestApp, TestApp } from '../support/test-app';
 import { launchChromium } from './support/chromium';
-import { SIGNAL_TIMEOUT_MS } from './support/demo-page';
+import { sdpDirections, SIGNAL_TIMEOUT_MS } from './support/demo-page';
 import { scenario } from './support/scenario';
 
 /*
@@ -29,6 +29,28 @@ describe('demo page: one-to-one calls in Chromium', () => {
     expect(await a.page.isDisabled('#leave')).toBe(true);
     expect(await a.page.getAttribute('#api-docs-link', 'href')).toBe('/api/docs');
     expect(await a.shownError()).toBeNull();
+  });
+
+  scenario('the watch-only and data-only boxes switch the mode by reloading, one at a time', context, async (open) => {
+    const a = await open('A');
+    await a.page.fill('#room', 'mode-1');
+    await Promise.all([a.page.waitForURL(/[?&]watch=1/), a.page.check('#watch-only')]);
+    await a.page.waitForSelector('#status[data-state="idle"]');
+    expect(new URL(a.page.url()).searchParams.get('room')).toBe('mode-1');
+    expect(await a.page.isChecked('#watch-only')).toBe(true);
+    expect(await a.page.isVisible('#local-placeholder')).toBe(true);
+
+    await Promise.all([a.page.waitForURL(/[?&]data=1/), a.page.check('#data-only')]);
+    await a.page.waitForSelector('#status[data-state="idle"]');
+    expect(new URL(a.page.url()).searchParams.get('watch')).toBeNull();
+    expect(await a.page.isChecked('#data-only')).toBe(true);
+    expect(await a.page.isChecked('#watch-only')).toBe(false);
+    expect(await a.page.isHidden('#local-placeholder')).toBe(true);
+
+    await Promise.all([a.page.waitForURL((url) => url.search === '?room=mode-1'), a.page.uncheck('#data-only')]);
+    await a.page.waitForSelector('#status[data-state="idle"]');
+    expect(await a.page.isChecked('#watch-only')).toBe(false);
+    expect(await a.page.isVisible('#local-video')).toBe(true);
   });
 
   scenario('two pages in one room see each other', context, async (open) => {
@@ -108,6 +130,64 @@ describe('demo page: one-to-one calls in Chromium', () => {
     // No camera in this mode.
     expect(await a.videoWidth('local-video')).toBe(0);
     expect(await b.videoWidth('local-video')).toBe(0);
+  });
+
+  scenario('a play-only page waits, the camera page joins and offers, and its video plays', context, async (open) => {
+    // A: watch only (`?watch=1`: the SDK in play mode, no camera). B: the fake camera.
+    const a = await open('A', { watchOnly: true });
+    const b = await open('B');
+    expect(await a.page.isChecked('#watch-only')).toBe(true);
+    expect(await a.page.isChecked('#data-only')).toBe(false);
+    expect(await a.page.isHidden('#local-video')).toBe(true);
+    expect(await a.page.isVisible('#local-placeholder')).toBe(true);
+    expect(await a.page.textContent('#local-caption')).toBe('You (watching only, no camera)');
+    expect(await b.page.isHidden('#local-placeholder')).toBe(true);
+
+    await a.join('watch-1');
+    await a.waitForState('waiting');
+    await b.join('watch-1');
+    await a.waitForVideoCall();
+    await a.waitForRemoteVideoPlaying();
+    await b.waitForState('in-call');
+    for (const page of [a, b]) {
+      expect(await page.iceState()).toMatch(/^(connected|completed)$/);
+      expect(await page.shownError()).toBeNull();
+    }
+
+    // A never asked for the camera; B did, and it is B's video that A plays. A sends none back.
+    expect(await a.getUserMediaCalls()).toBe(0);
+    expect(await a.sdkHasLocalStream()).toBe(false);
+    expect(await a.videoWidth('local-video')).toBe(0);
+    expect(await b.getUserMediaCalls()).toBeGreaterThan(0);
+    expect(await b.videoWidth('local-video')).toBeGreaterThan(0);
+    expect(await b.videoWidth('remote-video')).toBe(0);
+
+    // Signaling as the two pages' WebSockets carried it: the server had the joiner (B) make the offer.
+    expect(a.signalingMessages('join', 'sent')).toEqual([expect.objectContaining({ streamId: 'watch-1', mode: 'play' })]);
+    expect(b.signalingMessages('join', 'sent')).toEqual([expect.objectContaining({ streamId: 'watch-1', mode: 'both' })]);
+    const bReceived = b.signaling.filter((f) => f.direction === 'received').map((f) => f.message);
+    const joinedAt = bReceived.findIndex((m) => m.command === 'notification' && m.definition === 'joined');
+    const startAt = bReceived.findIndex((m) => m.command === 'start');
+    expect(joinedAt).toBeGreaterThanOrEqual(0);
+    expect(startAt).toBeGreaterThan(joinedAt);
+    expect(bReceived[startAt]).toMatchObject({ command: 'start', streamId: 'watch-1' });
+    expect(a.signalingMessages('start')).toEqual([]);
+
+    const offersSentByB = b.signalingMessages('takeConfiguration', 'sent');
+    const answersSentByA = a.signalingMessages('takeConfiguration', 'sent');
+    expect(offersSentByB.map((m) => m.type)).toEqual(['offer']);
+    expect(answersSentByA.map((m) => m.type)).toEqual(['answer']);
+    expect(a.signalingMessages('takeConfiguration', 'received').map((m) => m.type)).toEqual(['offer']);
+    expect(b.signalingMessages('takeConfiguration', 'received').map((m) => m.type)).toEqual(['answer']);
+    // B offers to send and receive; A, with nothing to send, answers receive-only.
+    expect(sdpDirections(String(offersSentByB[0].sdp))).toEqual(['audio sendrecv', 'video sendrecv', 'application']);
+    expect(sdpDirections(String(answersSentByA[0].sdp))).toEqual(['audio recvonly', 'video recvonly', 'application']);
+
+    // The data channel (opened by B, the offerer) carries text both ways.
+    await b.sendMessage('hello from the camera');
+    await a.waitForMessage('hello from the camera');
+    await a.sendMessage('hello from the watcher');
+    await b.waitForMessage('hello from the watcher');
   });
 
   scenario('an operator removing a peer through the admin API ends the call in both pages', context, async (open) => {

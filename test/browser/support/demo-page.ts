@@ -9,12 +9,37 @@ export const SIGNAL_TIMEOUT_MS = 10_000;
 
 /** What demo.js exposes on `window` for debugging. */
 interface DemoWindow {
-  demo: { adaptor: { iceConnectionState(streamId: string): string | null }; room: string | null };
+  demo: {
+    adaptor: { iceConnectionState(streamId: string): string | null; mediaManager: { localStream: MediaStream | null } };
+    room: string | null;
+  };
+  /** Counted by the init script DemoPage.open adds. */
+  getUserMediaCalls: number;
 }
 
 export interface OpenOptions {
   /** Open `/?data=1`: a data-only call (no camera). */
   dataOnly?: boolean;
+  /** Open `/?watch=1`: watch only (the SDK in play mode, no camera). */
+  watchOnly?: boolean;
+}
+
+/** One signaling message on the page's WebSocket (JSON), in the order the page sent or received it. */
+export interface SignalingFrame {
+  direction: 'sent' | 'received';
+  message: { command?: string; [field: string]: unknown };
+}
+
+/** The media sections of an SDP: `"<kind> <direction>"`, e.g. `audio sendrecv`, or just the kind when it has none. */
+export function sdpDirections(sdp: string): string[] {
+  return sdp
+    .split(/\r?\n(?=m=)/)
+    .slice(1)
+    .map((section) => {
+      const kind = /^m=(\w+)/.exec(section)![1];
+      const direction = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.exec(section)?.[1];
+      return direction ? `${kind} ${direction}` : kind;
+    });
 }
 
 /**
@@ -23,6 +48,8 @@ export interface OpenOptions {
  */
 export class DemoPage {
   readonly problems: string[] = [];
+  /** Every JSON message on the page's signaling WebSocket (the SDK's), both ways. */
+  readonly signaling: SignalingFrame[] = [];
 
   private constructor(
     readonly label: string,
@@ -42,12 +69,35 @@ export class DemoPage {
     page.on('response', (response) => {
       if (response.status() >= 400) this.problems.push(`HTTP ${response.status()}: ${response.url()}`);
     });
+    page.on('websocket', (socket) => {
+      const record = (direction: SignalingFrame['direction']) => ({ payload }: { payload: string | Buffer }) => {
+        try {
+          this.signaling.push({ direction, message: JSON.parse(payload.toString()) });
+        } catch {
+          this.problems.push(`signaling frame ${direction} is not JSON: ${payload.toString().slice(0, 100)}`);
+        }
+      };
+      socket.on('framesent', record('sent'));
+      socket.on('framereceived', record('received'));
+    });
   }
 
   static async open(browser: Browser, baseUrl: string, label: string, options: OpenOptions = {}): Promise<DemoPage> {
     const context = await browser.newContext({ viewport: { width: 1000, height: 820 } });
     const demo = new DemoPage(label, context, await context.newPage());
-    await demo.page.goto(`${baseUrl}/${options.dataOnly ? '?data=1' : ''}`);
+    // Counts the page's camera/microphone requests (a watch-only page must make none).
+    await demo.page.addInitScript(() => {
+      const w = window as unknown as DemoWindow;
+      w.getUserMediaCalls = 0;
+      const devices = navigator.mediaDevices;
+      const getUserMedia = devices.getUserMedia.bind(devices);
+      devices.getUserMedia = (constraints) => {
+        w.getUserMediaCalls++;
+        return getUserMedia(constraints);
+      };
+    });
+    const query = options.dataOnly ? '?data=1' : options.watchOnly ? '?watch=1' : '';
+    await demo.page.goto(`${baseUrl}/${query}`);
     await demo.page.waitForSelector('#status[data-state="idle"]');
     await demo.page.waitForFunction(() => 'demo' in window && 'webrtc_adaptor' in window);
     return demo;
@@ -76,6 +126,38 @@ export class DemoPage {
         polling: 100,
       }),
     );
+  }
+
+  /** Waits until the other person's video is playing: not paused, and its currentTime advancing. */
+  async waitForRemoteVideoPlaying(timeout = CALL_TIMEOUT_MS): Promise<void> {
+    const start = await this.page.$eval('#remote-video', (video: HTMLVideoElement) => video.currentTime);
+    await this.until('remote video playing', () =>
+      this.page.waitForFunction(
+        (from) => {
+          const video = document.querySelector<HTMLVideoElement>('#remote-video')!;
+          return !video.paused && video.videoWidth > 0 && video.currentTime > from + 0.5;
+        },
+        start,
+        { timeout, polling: 100 },
+      ),
+    );
+  }
+
+  /** How many times the page called navigator.mediaDevices.getUserMedia (camera/microphone). */
+  getUserMediaCalls(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as DemoWindow).getUserMediaCalls);
+  }
+
+  /** Whether the SDK holds a local (camera) stream. */
+  sdkHasLocalStream(): Promise<boolean> {
+    return this.page.evaluate(() => (window as unknown as DemoWindow).demo.adaptor.mediaManager.localStream != null);
+  }
+
+  /** The signaling messages with this command, optionally only those sent or received. */
+  signalingMessages(command: string, direction?: SignalingFrame['direction']): SignalingFrame['message'][] {
+    return this.signaling
+      .filter((frame) => frame.message.command === command && (!direction || frame.direction === direction))
+      .map((frame) => frame.message);
   }
 
   async sendMessage(text: string): Promise<void> {
