@@ -17,10 +17,9 @@ import {
 import { RedisClusterNode } from './redis-cluster-node.service';
 import { RedisRoomRegistry } from './redis-room-registry';
 
-/** A kick or probe asked of another node, waiting for its answer. */
+/** A kick or probe asked of another node, waiting for its answer: `finish` settles it once and clears its timers. */
 interface PendingRequest {
-  resolve: (removed: boolean | undefined) => void;
-  timer: NodeJS.Timeout;
+  finish: (removed: boolean | undefined) => void;
 }
 
 /**
@@ -114,17 +113,14 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
   }
 
   onModuleDestroy(): void {
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.resolve(false);
-      this.pending.delete(id);
-    }
+    for (const pending of [...this.pending.values()]) pending.finish(false);
   }
 
   /**
    * Asks `nodeId` to run a kick or probe and resolves with its answer. Undefined when that node has
-   * stopped (no lease, now or when the answer is overdue): the caller then acts from here. False when
-   * the node holds its lease but does not answer within `timeoutMs`.
+   * stopped (no lease now, or its lease lapses while the answer is awaited: it is checked every renewal
+   * period, so a node that died a moment ago does not hold the caller for the whole timeout): the
+   * caller then acts from here. False when the node holds its lease but does not answer within `timeoutMs`.
    */
   private async request(
     nodeId: string,
@@ -136,19 +132,31 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
     if ((await this.node.commands.exists(lease)) === 0) return undefined;
     const id = randomUUID();
     return new Promise<boolean | undefined>((resolve) => {
+      const finish = (result: boolean | undefined): void => {
+        if (!this.pending.delete(id)) return;
+        clearTimeout(timer);
+        clearInterval(watch);
+        resolve(result);
+      };
+      const leaseLapsed = (): Promise<boolean> => this.node.commands.exists(lease).then((alive) => alive === 0);
       const timer = setTimeout(() => {
-        this.pending.delete(id);
-        this.node.commands.exists(lease).then(
-          (alive) => {
-            if (alive === 0) return resolve(undefined);
-            this.logger.warn(`${what}: node ${nodeId} did not answer within ${timeoutMs} ms`);
-            resolve(false);
+        leaseLapsed().then(
+          (lapsed) => {
+            if (!lapsed) this.logger.warn(`${what}: node ${nodeId} did not answer within ${timeoutMs} ms`);
+            finish(lapsed ? undefined : false);
           },
-          () => resolve(false),
+          () => finish(false),
         );
       }, timeoutMs);
+      const watch = setInterval(() => {
+        leaseLapsed().then(
+          (lapsed) => lapsed && finish(undefined),
+          () => undefined,
+        );
+      }, this.node.renewIntervalMs);
       timer.unref();
-      this.pending.set(id, { resolve, timer });
+      watch.unref();
+      this.pending.set(id, { finish });
       this.node.publish(nodeId, controlMessage(control(id)));
     });
   }
@@ -192,11 +200,7 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
         answer(false);
       });
     } else if (control.t === 'kicked' || control.t === 'probed') {
-      const pending = this.pending.get(control.id);
-      if (!pending) return;
-      this.pending.delete(control.id);
-      clearTimeout(pending.timer);
-      pending.resolve(control.ok);
+      this.pending.get(control.id)?.finish(control.ok);
     }
   }
 }
