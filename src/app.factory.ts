@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { setupAdminSwagger } from './admin/admin-swagger';
 import { AppModule } from './app.module';
+import { ASYNCAPI_URL } from './asyncapi.controller';
 import type { AppConfig } from './config/app-config';
 import { createAppLogger } from './config/app-logger';
 import { SIGNALING_OPTIONS } from './signaling/signaling.module-definition';
@@ -14,6 +15,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     logger: createAppLogger(config.logLevels, config.logFormat),
   });
   app.useWebSocketAdapter(createSignalingWsAdapter(app));
-  setupAdminSwagger(app, app.get<ResolvedSignalingOptions>(SIGNALING_OPTIONS).path);
+  setupAdminSwagger(app, app.get<ResolvedSignalingOptions>(SIGNALING_OPTIONS).path, { asyncApiUrl: ASYNCAPI_URL });
   return app;
 }

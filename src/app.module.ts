@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
-import { DocsController } from './admin/docs.controller';
+import { AsyncApiController } from './asyncapi.controller';
 import type { AppConfig } from './config/app-config';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
@@ -38,7 +38,7 @@ export class AppModule {
         MetricsModule.forRoot(config.metrics),
         HealthModule,
       ],
-      controllers: [DocsController],
+      controllers: [AsyncApiController],
     };
   }
 }

@@ -1,3 +1,9 @@
+/**
+ * The package root: the signaling core only (SignalingModule, its services and seams, events,
+ * protocol types, the WebSocket adapter). It loads none of TypeORM, ioredis, prom-client, terminus or
+ * Swagger: each optional part has its own entry point (`nest-ams-p2p-signaling/history`, `/admin`,
+ * `/redis`, `/webhooks`, `/metrics`, `/health`).
+ */
 export { SignalingModule } from './signaling/signaling.module';
 export {
   SIGNALING_OPTIONS,
@@ -40,73 +46,8 @@ export { createTurnCredentials } from './signaling/ice/turn-credentials';
 export type { TurnCredentials } from './signaling/ice/turn-credentials';
 export * from './signaling/protocol';
 
-// History (TypeORM) and the REST admin API
-export { PersistenceModule } from './persistence/persistence.module';
-export type { PersistenceModuleOptions } from './persistence/persistence-options.interface';
-export { databaseOptionsFromEnv, sqliteOptions, HISTORY_ENTITIES } from './persistence/database-options';
-export { MIGRATIONS } from './persistence/migrations';
-export { HistoryWriter } from './persistence/history-writer.service';
-export { HistoryQueryService } from './persistence/history-query.service';
-export { RoomRecord } from './persistence/entities/room-record.entity';
-export { PeerSession } from './persistence/entities/peer-session.entity';
-export { AdminModule } from './admin/admin.module';
-export type { AdminModuleOptions } from './admin/admin.module-definition';
-export { buildAdminOpenApi, setupAdminSwagger } from './admin/admin-swagger';
 export { JoinAuthorizer } from './signaling/auth/join-authorizer';
 export type { JoinAttempt } from './signaling/auth/join-authorizer';
 export { JwtJoinAuthorizer } from './signaling/auth/jwt-join-authorizer';
 export { JwtVerifier } from './signaling/auth/jwt-verifier';
 export type { SignalingLimits, JwtAuthOptions } from './signaling/signaling-options.interface';
-
-// Webhooks
-export { WebhooksModule } from './webhooks/webhooks.module';
-export {
-  WEBHOOK_MODULE_OPTIONS,
-  WEBHOOK_OPTIONS_TYPE,
-  WEBHOOK_ASYNC_OPTIONS_TYPE,
-} from './webhooks/webhooks.module-definition';
-export { WebhookDispatcher } from './webhooks/webhook-dispatcher.service';
-export { WEBHOOK_OPTIONS } from './webhooks/webhook-options.interface';
-export type { WebhookModuleOptions, ResolvedWebhookOptions } from './webhooks/webhook-options.interface';
-export { WEBHOOK_DEFAULTS, resolveWebhookOptions } from './webhooks/webhook-options';
-export type {
-  WebhookPayload,
-  RoomOpenedPayload,
-  PeerJoinedPayload,
-  CallStartedPayload,
-  PeerLeftPayload,
-  RoomClosedPayload,
-} from './webhooks/webhook-payload';
-export {
-  webhookSignature,
-  verifyWebhookSignature,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  EVENT_ID_HEADER,
-  EVENT_TYPE_HEADER,
-  ATTEMPT_HEADER,
-} from './webhooks/webhook-signature';
-export type { WebhookVerification } from './webhooks/webhook-signature';
-
-// Metrics, health probes, logger
-export { MetricsModule } from './metrics/metrics.module';
-export { SignalingMetrics } from './metrics/signaling-metrics.service';
-export { METRICS_OPTIONS, RELAY_LATENCY_BUCKETS } from './metrics/metrics-options.interface';
-export type { MetricsModuleOptions } from './metrics/metrics-options.interface';
-export { HealthModule } from './health/health.module';
-export { createAppLogger, LOG_FORMATS } from './config/app-logger';
-export type { LogFormat } from './config/app-logger';
-
-// Scale-out across nodes on Redis (docs/scale-out.md)
-export { RedisSignalingModule } from './redis/redis-signaling.module';
-export {
-  REDIS_SIGNALING_OPTIONS,
-  REDIS_SIGNALING_MODULE_OPTIONS,
-  REDIS_SIGNALING_OPTIONS_TYPE,
-  REDIS_SIGNALING_ASYNC_OPTIONS_TYPE,
-} from './redis/redis-signaling.module-definition';
-export type { RedisSignalingOptions, ResolvedRedisSignalingOptions } from './redis/redis-signaling-options';
-export { REDIS_SIGNALING_DEFAULTS, resolveRedisSignalingOptions } from './redis/redis-signaling-options';
-export { RedisClusterNode } from './redis/redis-cluster-node.service';
-export { RedisRoomRegistry, NODE_LOST_REASON } from './redis/redis-room-registry';
-export { RedisSignalingRelay } from './redis/redis-signaling-relay';

@@ -1,11 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './admin-controller.decorator';
-import { ASYNCAPI_URL } from './docs.controller';
 
 export const SWAGGER_PATH = 'api/docs';
 
-export function buildAdminOpenApi(app: INestApplication, signalingPath: string): OpenAPIObject {
+export interface AdminSwaggerOptions {
+  /** Where the host serves the AsyncAPI document of the WebSocket protocol (docs/asyncapi.yaml), if it does. */
+  asyncApiUrl?: string;
+}
+
+/** The OpenAPI document of the admin API; `signalingPath` is the WebSocket path it mentions. */
+export function buildAdminOpenApi(app: INestApplication, signalingPath: string, options: AdminSwaggerOptions = {}): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('P2P signaling admin API')
     .setDescription(
@@ -15,8 +20,8 @@ export function buildAdminOpenApi(app: INestApplication, signalingPath: string):
         'Every route needs the admin API key: click **Authorize** and paste it as the bearer token (or as `X-API-Key`).',
         'The standalone app prints it at startup (it is kept in `data/admin-api-key` unless `ADMIN_API_KEY` is set).',
         '',
-        `Clients signal over the WebSocket at \`${signalingPath}\` with Ant Media Server's P2P protocol: ` +
-          `see the [AsyncAPI document](${ASYNCAPI_URL}).`,
+        `Clients signal over the WebSocket at \`${signalingPath}\` with Ant Media Server's P2P protocol` +
+          (options.asyncApiUrl ? `: see the [AsyncAPI document](${options.asyncApiUrl}).` : '.'),
         '',
         'Not in this document (see the README): the Prometheus endpoint `GET /metrics` (open unless `METRICS_API_KEY` is set) ' +
           'and the probes `GET /health/live` and `GET /health/ready` (open), which use no admin key.',
@@ -30,8 +35,8 @@ export function buildAdminOpenApi(app: INestApplication, signalingPath: string):
 }
 
 /** Swagger UI at /api/docs, the OpenAPI JSON at /api/docs-json. */
-export function setupAdminSwagger(app: INestApplication, signalingPath: string): void {
-  SwaggerModule.setup(SWAGGER_PATH, app, () => buildAdminOpenApi(app, signalingPath), {
+export function setupAdminSwagger(app: INestApplication, signalingPath: string, options: AdminSwaggerOptions = {}): void {
+  SwaggerModule.setup(SWAGGER_PATH, app, () => buildAdminOpenApi(app, signalingPath, options), {
     swaggerOptions: { persistAuthorization: true },
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The Redis scale-out as a host application uses it from the package's barrel: RedisSignalingModule
+ * The Redis scale-out as a host application uses it from the package's entry points (root and `/redis`): RedisSignalingModule
  * next to SignalingModule with the Redis registry and relay, two nodes in this process. Also: each
  * lifecycle event is emitted once in the whole cluster, and a node's graceful shutdown ends its
  * sessions (the peers on other nodes receive `stop`) and gives up its lease at once; a node that
@@ -9,17 +9,8 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import type { AddressInfo } from 'node:net';
-import {
-  RedisClusterNode,
-  RedisRoomRegistry,
-  RedisSignalingModule,
-  RedisSignalingRelay,
-  SignalingEventType,
-  SignalingEvents,
-  SignalingModule,
-  createSignalingWsAdapter,
-  type SignalingEvent,
-} from '../../src';
+import { SignalingEventType, SignalingEvents, SignalingModule, createSignalingWsAdapter, type SignalingEvent } from '../../src';
+import { RedisClusterNode, RedisRoomRegistry, RedisSignalingModule, RedisSignalingRelay } from '../../src/redis';
 import { WsTestClient } from '../support/ws-test-client';
 import { waitFor } from './support/cluster';
 

@@ -2,7 +2,9 @@ import { CanActivate, ExecutionContext, Global, Injectable, Module, Unauthorized
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { IncomingMessage } from 'node:http';
-import { AdminModule, PersistenceModule, SignalingModule, createSignalingWsAdapter, sqliteOptions } from '../../src';
+import { SignalingModule, createSignalingWsAdapter } from '../../src';
+import { AdminModule } from '../../src/admin';
+import { PersistenceModule, sqliteOptions } from '../../src/persistence';
 import { tempSqlitePath } from '../support/test-app';
 
 @Injectable()
