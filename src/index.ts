@@ -28,7 +28,7 @@ export {
   CLOSE_SEND_BUFFER_FULL,
   CLOSE_SERVICE_RESTART,
 } from './signaling/connections/close-codes';
-export type { KickOptions } from './signaling/signaling.service';
+export type { KickOptions } from './signaling/kick-options.interface';
 export { SignalingEvents } from './signaling/events/signaling-events.service';
 export { SignalingEventType } from './signaling/events/signaling-event';
 export type { SignalingEvent, SignalingEventListener } from './signaling/events/signaling-event';

@@ -10,11 +10,14 @@ import { ModuleRef } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Observable } from 'rxjs';
-import { ADMIN_MODULE_OPTIONS, type AdminModuleOptions } from './admin.module-definition';
+import type { AdminModuleOptions } from './admin-options.interface';
+import { resolveAdminOptions } from './admin-options';
+import { ADMIN_MODULE_OPTIONS } from './admin.module-definition';
 
 /**
  * Every admin route: the API key (`Authorization: Bearer <key>` or `X-API-Key`), compared in
- * constant time, or the host app's own guard when one is configured.
+ * constant time, or the host app's own guard when one is configured. Checks the options at init
+ * (resolveAdminOptions): an app with a half-configured admin API does not start.
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate, OnModuleInit {
@@ -27,14 +30,12 @@ export class AdminAuthGuard implements CanActivate, OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const { apiKey, guard } = this.options;
+    const { apiKey, guard } = resolveAdminOptions(this.options);
     if (guard) {
       // The host's own instance when it registered the guard as a provider, else a new one.
       this.delegate = this.findProvider(guard) ?? (await this.moduleRef.create(guard));
-    } else if (apiKey) {
-      this.keyDigest = digest(apiKey);
     } else {
-      throw new Error('AdminModule: configure an apiKey or a guard (the admin API is never open)');
+      this.keyDigest = digest(apiKey);
     }
   }
 

@@ -1,13 +1,12 @@
-import { ConfigurableModuleBuilder, type CanActivate, type Type } from '@nestjs/common';
-
-export interface AdminModuleOptions {
-  /** Key accepted as `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
-  apiKey?: string;
-  /** A guard of the host app that replaces the API key check (resolved with the host's providers). */
-  guard?: Type<CanActivate>;
-}
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { AdminModuleOptions } from './admin-options.interface';
 
 export const {
   ConfigurableModuleClass: ConfigurableAdminModule,
   MODULE_OPTIONS_TOKEN: ADMIN_MODULE_OPTIONS,
-} = new ConfigurableModuleBuilder<AdminModuleOptions>().setClassMethodName('forRoot').build();
+  OPTIONS_TYPE: ADMIN_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: ADMIN_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<AdminModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createAdminOptions')
+  .build();

@@ -9,7 +9,8 @@ import { StatsController } from './stats.controller';
 /**
  * REST admin API under /api/v1: active rooms and sessions, history, totals, forced leave.
  * Needs SignalingModule (global) and PersistenceModule providers:
- * `AdminModule.forRoot({ apiKey })` or `AdminModule.forRoot({ guard: MyGuard })`.
+ * `AdminModule.forRoot({ apiKey })`, `AdminModule.forRoot({ guard: MyGuard })` or `forRootAsync({ useFactory })`.
+ * Options are checked when the app initialises (resolveAdminOptions, by AdminAuthGuard).
  */
 @Module({
   controllers: [RoomsController, SessionsController, HistoryController, StatsController],

@@ -4,6 +4,9 @@
  * `class-validator` and `class-transformer`.
  */
 export { AdminModule } from './admin.module';
-export type { AdminModuleOptions } from './admin.module-definition';
+export { ADMIN_MODULE_OPTIONS, ADMIN_OPTIONS_TYPE, ADMIN_ASYNC_OPTIONS_TYPE } from './admin.module-definition';
+export type { AdminModuleOptions, ResolvedAdminOptions } from './admin-options.interface';
+export { resolveAdminOptions } from './admin-options';
+export { HistoryUnavailableFilter } from './history-unavailable.filter';
 export { buildAdminOpenApi, setupAdminSwagger, SWAGGER_PATH } from './admin-swagger';
 export type { AdminSwaggerOptions } from './admin-swagger';

@@ -1,26 +1,49 @@
-import { Controller, Get, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+  type HealthIndicatorFunction,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { HISTORY_CONNECTION } from '../persistence/persistence.constants';
+// Only the token and the type: ioredis is loaded by RedisSignalingModule, never by the probes.
+import type { RedisClusterNode } from '../redis/redis-cluster-node.service';
+import { REDIS_CLUSTER_NODE } from '../redis/redis-cluster-node.token';
 
 /** Time the history database has to answer the readiness ping. */
 export const DATABASE_PING_TIMEOUT_MS = 1000;
+/** Time Redis has to answer the readiness ping. */
+export const REDIS_PING_TIMEOUT_MS = 1000;
 
 /**
  * Probes for orchestrators, open like Prometheus targets and outside the Swagger document (see the
- * README): liveness says the process serves HTTP; readiness also pings the history database and
- * answers 503 when it does not answer within a second.
+ * README): liveness says the process serves HTTP; readiness also pings what the node cannot serve
+ * without, when the app has it: the history database (PersistenceModule) and Redis
+ * (RedisSignalingModule), and answers 503 when one does not answer within a second.
  */
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {
+  private readonly readiness: HealthIndicatorFunction[] = [];
+
   constructor(
     private readonly health: HealthCheckService,
-    private readonly typeOrm: TypeOrmHealthIndicator,
-    @Optional() @InjectDataSource(HISTORY_CONNECTION) private readonly history?: DataSource,
-  ) {}
+    typeOrm: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @Optional() @InjectDataSource(HISTORY_CONNECTION) history?: DataSource,
+    @Optional() @Inject(REDIS_CLUSTER_NODE) private readonly redis?: RedisClusterNode,
+  ) {
+    if (history) {
+      this.readiness.push(() => typeOrm.pingCheck('database', { connection: history, timeout: DATABASE_PING_TIMEOUT_MS }));
+    }
+    if (redis) this.readiness.push(() => this.pingRedis(redis));
+  }
 
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
@@ -31,9 +54,16 @@ export class HealthController {
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   ready(): Promise<HealthCheckResult> {
-    const { history } = this;
-    return this.health.check(
-      history ? [() => this.typeOrm.pingCheck('database', { connection: history, timeout: DATABASE_PING_TIMEOUT_MS })] : [],
-    );
+    return this.health.check(this.readiness);
+  }
+
+  private async pingRedis(redis: RedisClusterNode): Promise<HealthIndicatorResult<'redis'>> {
+    const indicator = this.indicators.check('redis');
+    try {
+      await redis.ping(REDIS_PING_TIMEOUT_MS);
+      return indicator.up();
+    } catch {
+      return indicator.down();
+    }
   }
 }

@@ -4,7 +4,8 @@ import { HealthController } from './health.controller';
 
 /**
  * `GET /health/live` and `GET /health/ready` (terminus). Readiness pings the history database when
- * PersistenceModule is in the app; without it readiness equals liveness.
+ * PersistenceModule is in the app and Redis when RedisSignalingModule is; without them readiness
+ * equals liveness. Static, with no options: it finds what to ping in the app (optional injection).
  */
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],

@@ -1,14 +1,14 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { METRICS_OPTIONS, type MetricsModuleOptions } from './metrics-options.interface';
+import { METRICS_OPTIONS, type ResolvedMetricsOptions } from './metrics-options.interface';
 
 /** `GET /metrics`: open, or `Authorization: Bearer <apiKey>` (compared in constant time) when a key is configured. */
 @Injectable()
 export class MetricsAuthGuard implements CanActivate {
   private readonly keyDigest: Buffer | undefined;
 
-  constructor(@Inject(METRICS_OPTIONS) options: MetricsModuleOptions) {
+  constructor(@Inject(METRICS_OPTIONS) options: ResolvedMetricsOptions) {
     this.keyDigest = options.apiKey ? digest(options.apiKey) : undefined;
   }
 

@@ -10,7 +10,13 @@ export interface MetricsModuleOptions {
   relayLatencyBuckets?: number[];
 }
 
-/** Injection token of the options. */
+export interface ResolvedMetricsOptions {
+  readonly apiKey: string | undefined;
+  readonly defaultMetrics: boolean;
+  readonly relayLatencyBuckets: readonly number[];
+}
+
+/** Injection token of the resolved options (defaults applied, validated). */
 export const METRICS_OPTIONS = Symbol('METRICS_OPTIONS');
 
 /** Default buckets of the relay latency histogram: a relay takes microseconds unless the node is overloaded. */

@@ -10,7 +10,7 @@ import { LeaveReason } from '../signaling/protocol/leave-reason.enum';
 import { RoomRegistry } from '../signaling/rooms/room-registry';
 import { SignalingStats } from '../signaling/signaling-stats.service';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.service';
-import { METRICS_OPTIONS, RELAY_LATENCY_BUCKETS, type MetricsModuleOptions } from './metrics-options.interface';
+import { METRICS_OPTIONS, type ResolvedMetricsOptions } from './metrics-options.interface';
 
 /**
  * The Prometheus metrics of this node, in a registry of its own (never prom-client's global one, so
@@ -31,11 +31,11 @@ export class SignalingMetrics implements OnModuleInit, OnModuleDestroy {
     private readonly stats: SignalingStats,
     private readonly events: SignalingEvents,
     private readonly moduleRef: ModuleRef,
-    @Inject(METRICS_OPTIONS) private readonly options: MetricsModuleOptions,
+    @Inject(METRICS_OPTIONS) private readonly options: ResolvedMetricsOptions,
   ) {}
 
   onModuleInit(): void {
-    if (this.options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (this.options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     this.signalingMetrics();
     const history = this.find(HistoryWriter);
     if (history) this.historyMetrics(history);
@@ -146,7 +146,7 @@ export class SignalingMetrics implements OnModuleInit, OnModuleDestroy {
     const latency = new Histogram({
       name: 'signaling_relay_latency_seconds',
       help: 'Time from a relayed frame’s handler start to its hand-off to the recipient’s socket or relay.',
-      buckets: this.options.relayLatencyBuckets ?? RELAY_LATENCY_BUCKETS,
+      buckets: [...this.options.relayLatencyBuckets],
       registers,
     });
     this.observer = (seconds) => latency.observe(seconds);

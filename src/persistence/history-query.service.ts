@@ -1,4 +1,4 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   And,
@@ -13,6 +13,7 @@ import {
 import { RoomRegistry } from '../signaling/rooms/room-registry';
 import { PeerSession } from './entities/peer-session.entity';
 import { RoomRecord } from './entities/room-record.entity';
+import { HistoryUnavailableError } from './history-unavailable.error';
 import { HistoryWriter } from './history-writer.service';
 import { HISTORY_CONNECTION } from './persistence.constants';
 
@@ -54,7 +55,7 @@ export interface HistoryTotals {
 /**
  * Reads of the history database for the admin API. Each read first writes what the history writer
  * has pending, so an operator sees everything that happened before the request; active sessions
- * carry their live relay counters.
+ * carry their live relay counters. A read the database cannot answer throws HistoryUnavailableError.
  */
 @Injectable()
 export class HistoryQueryService {
@@ -126,7 +127,7 @@ export class HistoryQueryService {
     try {
       return await query();
     } catch (error) {
-      throw new ServiceUnavailableException(`history database unavailable: ${(error as Error).message}`);
+      throw new HistoryUnavailableError(error);
     }
   }
 

@@ -1,9 +1,12 @@
 import type { DataSourceOptions } from 'typeorm';
 
 export interface PersistenceModuleOptions {
-  /** TypeORM connection options (see databaseOptionsFromEnv); migrations run at boot. */
+  /**
+   * TypeORM connection options (see sqliteOptions, databaseOptionsFromEnv): SQLite (`database`, the
+   * file) or PostgreSQL (`url` or `host`). Entities and migrations default to the history's own; migrations run at boot.
+   */
   database: DataSourceOptions;
-  /** Id of this node in history rows; crash reconciliation closes only this node's rows. */
+  /** Id of this node in history rows (at most 64 characters); crash reconciliation closes only this node's rows. */
   nodeId: string;
   /** How often pending history rows are written, in one transaction. Default 1000 ms. */
   flushIntervalMs?: number;
@@ -14,10 +17,13 @@ export interface PersistenceModuleOptions {
 }
 
 export interface ResolvedPersistenceOptions {
+  /** What TypeOrmModule is given for the history's own DataSource (name, no synchronize, migrations run by HistoryWriter). */
+  readonly database: DataSourceOptions;
   readonly nodeId: string;
   readonly flushIntervalMs: number;
   readonly counterFlushIntervalMs: number;
   readonly maxPendingRows: number;
 }
 
+/** Injection token of the resolved options (defaults applied, validated). */
 export const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');

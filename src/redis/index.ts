@@ -12,5 +12,8 @@ export {
 export type { RedisSignalingOptions, ResolvedRedisSignalingOptions } from './redis-signaling-options';
 export { REDIS_SIGNALING_DEFAULTS, resolveRedisSignalingOptions } from './redis-signaling-options';
 export { RedisClusterNode } from './redis-cluster-node.service';
-export { RedisRoomRegistry, NODE_LOST_REASON } from './redis-room-registry';
+export { REDIS_CLUSTER_NODE } from './redis-cluster-node.token';
+export { RedisKeys } from './redis-keys';
+export { RedisRoomRegistry } from './redis-room-registry';
+export { NODE_LOST_REASON } from './lapsed-node-sweeper';
 export { RedisSignalingRelay } from './redis-signaling-relay';

@@ -3,6 +3,7 @@ import Redis, { type RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseClusterMessage, type ClusterMessage } from './cluster-messages';
+import { RedisKeys } from './redis-keys';
 import type { ResolvedRedisSignalingOptions } from './redis-signaling-options';
 import {
   FIND_SESSION_SCRIPT,
@@ -44,7 +45,8 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
   readonly nodeId: string;
   /** Id of this run of the node: the lease's value, so a restarted node tells its lease from its previous run's. */
   readonly incarnation = randomUUID();
-  readonly keyPrefix: string;
+  /** Every key and channel name of the cluster. */
+  readonly keys: RedisKeys;
   readonly leaseMs: number;
   readonly renewIntervalMs: number;
   readonly kickTimeoutMs: number;
@@ -52,7 +54,6 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
   readonly publisher: Redis;
   readonly subscriber: Redis;
   private readonly listeners: Array<(message: ClusterMessage) => void> = [];
-  private readonly channels = new Map<string, string>();
   private lastErrorLog = 0;
   private leaseTimer: NodeJS.Timeout | undefined;
   private readonly leaseListeners: Array<() => void> = [];
@@ -60,7 +61,7 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(REDIS_SIGNALING_OPTIONS) options: ResolvedRedisSignalingOptions) {
     this.nodeId = options.nodeId;
-    this.keyPrefix = options.keyPrefix;
+    this.keys = new RedisKeys(options.keyPrefix);
     this.leaseMs = options.leaseMs;
     this.renewIntervalMs = options.renewIntervalMs;
     this.kickTimeoutMs = options.kickTimeoutMs;
@@ -86,7 +87,7 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
     this.leaseTimer = setInterval(() => this.renewLease(), this.renewIntervalMs);
     this.leaseTimer.unref();
     await this.subscriber.subscribe(this.channelOf(this.nodeId));
-    this.logger.log(`node ${this.nodeId} joined the Redis cluster (key prefix "${this.keyPrefix}", lease ${this.leaseMs} ms)`);
+    this.logger.log(`node ${this.nodeId} joined the Redis cluster (key prefix "${this.keys.prefix}", lease ${this.leaseMs} ms)`);
   }
 
   /** After signaling ended its sessions (onModuleDestroy) and history was flushed. */
@@ -95,24 +96,37 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.commands.sigReleaseLease(this.key(`lease:${this.nodeId}`), this.incarnation);
+      await this.commands.sigReleaseLease(this.keys.lease(this.nodeId), this.incarnation);
     } catch (error) {
       this.logger.warn(`could not release the lease: ${(error as Error).message}`);
     }
     await Promise.allSettled([this.subscriber.quit(), this.publisher.quit(), this.commands.quit()]);
   }
 
-  key(name: string): string {
-    return this.keyPrefix + name;
+  /** The channel of a node. */
+  channelOf(nodeId: string): string {
+    return this.keys.channel(nodeId);
   }
 
-  channelOf(nodeId: string): string {
-    let channel = this.channels.get(nodeId);
-    if (channel === undefined) {
-      channel = this.key(`node:${nodeId}`);
-      this.channels.set(nodeId, channel);
+  /** Whether `nodeId` holds its lease now (it runs and reaches Redis). */
+  async holdsLease(nodeId: string): Promise<boolean> {
+    return (await this.commands.exists(this.keys.lease(nodeId))) === 1;
+  }
+
+  /**
+   * Resolves when Redis answers a PING within `timeoutMs`, rejects otherwise (readiness probes). The
+   * clients queue commands while disconnected: the timeout, not the queue, decides.
+   */
+  async ping(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.commands.ping(), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
-    return channel;
   }
 
   /** Fire and forget, in order with every other message of this node. */
@@ -133,7 +147,7 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
    * its connections not yet timed out) watch the lease for one renewal period to tell.
    */
   private async claimLease(): Promise<void> {
-    const lease = this.key(`lease:${this.nodeId}`);
+    const lease = this.keys.lease(this.nodeId);
     const before = await this.commands.pttl(lease);
     if (before > 0) {
       const [, subscribers] = (await this.commands.pubsub('NUMSUB', this.channelOf(this.nodeId))) as [string, number];
@@ -149,7 +163,7 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`taking over the lease of node ${this.nodeId} from its previous run`);
     }
     await this.commands.set(lease, this.incarnation, 'PX', this.leaseMs);
-    await this.commands.sadd(this.key('nodes'), this.nodeId);
+    await this.commands.sadd(this.keys.nodes, this.nodeId);
   }
 
   /** Called when this node finds its lease had expired while it ran (cut off from Redis, or stalled). */
@@ -160,7 +174,7 @@ export class RedisClusterNode implements OnModuleInit, OnApplicationShutdown {
   /** One renewal (every third of the lease); public for tests. */
   renewLease(): Promise<void> {
     return this.commands
-      .sigRenewLease(this.key(`lease:${this.nodeId}`), this.incarnation, this.leaseMs)
+      .sigRenewLease(this.keys.lease(this.nodeId), this.incarnation, this.leaseMs)
       .then((renewed) => {
         if (renewed === 0) {
           this.logger.error(`another process holds the lease of node ${this.nodeId}: give each node a distinct NODE_ID`);

@@ -1,21 +1,20 @@
+import { LUA_KEY_FUNCTIONS } from './redis-keys';
+
 /**
  * The registry's atomic changes, as Lua scripts run by Redis (EVALSHA through ioredis' defineCommand).
  *
- * Keys (P = key prefix):
- * - `P room:<streamId>` hash: `id`, `streamId`, `openedAt`, `nodeId` (of the opener), `peakPeers`,
- *   `callStartedAt`, `pairedSince`, `callDurationMs`, `count`, `first` (connection id of the waiting
- *   member), and `m:<connectionId>` = MemberRecord JSON per member.
- * - `P rooms` set of active streamIds; `P sessions` hash sessionId → `<streamId>\n<connectionId>`;
- *   `P node:<nodeId>:sessions` set of a node's session ids; `P nodes` set of node ids with a lease or
- *   memberships; `P lease:<nodeId>` = the node's incarnation id, with a TTL; `P counters` hash
- *   sessionId → `"<messages> <bytes>"` (synced from the member's node).
- * Times are milliseconds since the epoch from the calling node's clock.
+ * Keys: see RedisKeys (redis-keys.ts). Scripts get them as KEYS from RedisKeys, or, when they derive
+ * them (the room of a session), build them with LUA_KEY_FUNCTIONS from the prefix. The room hash holds
+ * `id`, `streamId`, `openedAt`, `nodeId` (of the opener), `peakPeers`, `callStartedAt`, `pairedSince`,
+ * `callDurationMs`, `count`, `first` (connection id of the waiting member), and `m:<connectionId>` =
+ * MemberRecord JSON per member; `counters` holds `"<messages> <bytes>"` per session (synced from the
+ * member's node). Times are milliseconds since the epoch from the calling node's clock.
  */
 
 /** Shared by the leave scripts: removes member `conn` from room `streamId`; `sessionFilter` '' = any session. */
-const LEAVE_FUNCTION = `
+const LEAVE_FUNCTION = `${LUA_KEY_FUNCTIONS}
 local function leave(prefix, streamId, conn, sessionFilter, now)
-  local room = prefix .. 'room:' .. streamId
+  local room = roomKey(prefix, streamId)
   local field = 'm:' .. conn
   local raw = redis.call('HGET', room, field)
   if not raw then return {'none'} end
@@ -27,16 +26,16 @@ local function leave(prefix, streamId, conn, sessionFilter, now)
     redis.call('HDEL', room, 'pairedSince')
   end
   local before = redis.call('HGETALL', room)
-  local counters = redis.call('HGET', prefix .. 'counters', member.s) or ''
+  local counters = redis.call('HGET', countersKey(prefix), member.s) or ''
   redis.call('HDEL', room, field)
-  redis.call('HDEL', prefix .. 'sessions', member.s)
-  redis.call('HDEL', prefix .. 'counters', member.s)
-  redis.call('SREM', prefix .. 'node:' .. member.n .. ':sessions', member.s)
+  redis.call('HDEL', sessionsKey(prefix), member.s)
+  redis.call('HDEL', countersKey(prefix), member.s)
+  redis.call('SREM', nodeSessionsKey(prefix, member.n), member.s)
   local count = tonumber(redis.call('HGET', room, 'count') or '1') - 1
   local closed = 0
   if count <= 0 then
     redis.call('DEL', room)
-    redis.call('SREM', prefix .. 'rooms', streamId)
+    redis.call('SREM', roomsKey(prefix), streamId)
     closed = 1
   else
     redis.call('HSET', room, 'count', count)
@@ -103,30 +102,30 @@ return leave(ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
 export const LEAVE_SESSION_SCRIPT = `${LEAVE_FUNCTION}
 local prefix = ARGV[1]
 if ARGV[4] ~= '' and redis.call('EXISTS', ARGV[4]) == 1 then return {'alive'} end
-local where = redis.call('HGET', prefix .. 'sessions', ARGV[2])
+local where = redis.call('HGET', sessionsKey(prefix), ARGV[2])
 if not where then
-  redis.call('SREM', prefix .. 'node:' .. ARGV[5] .. ':sessions', ARGV[2])
+  redis.call('SREM', nodeSessionsKey(prefix, ARGV[5]), ARGV[2])
   return {'none'}
 end
 local at = string.find(where, '\\n', 1, true)
 local result = leave(prefix, string.sub(where, 1, at - 1), string.sub(where, at + 1), ARGV[2], tonumber(ARGV[3]))
-if result[1] == 'none' then redis.call('SREM', prefix .. 'node:' .. ARGV[5] .. ':sessions', ARGV[2]) end
+if result[1] == 'none' then redis.call('SREM', nodeSessionsKey(prefix, ARGV[5]), ARGV[2]) end
 return result
 `;
 
 /**
  * ARGV: prefix, sessionId. Returns nil | {memberJson, streamId, roomId, counters}.
  */
-export const FIND_SESSION_SCRIPT = `
+export const FIND_SESSION_SCRIPT = `${LUA_KEY_FUNCTIONS}
 local prefix = ARGV[1]
-local where = redis.call('HGET', prefix .. 'sessions', ARGV[2])
+local where = redis.call('HGET', sessionsKey(prefix), ARGV[2])
 if not where then return nil end
 local at = string.find(where, '\\n', 1, true)
 local streamId = string.sub(where, 1, at - 1)
-local room = prefix .. 'room:' .. streamId
+local room = roomKey(prefix, streamId)
 local raw = redis.call('HGET', room, 'm:' .. string.sub(where, at + 1))
 if not raw then return nil end
-return {raw, streamId, redis.call('HGET', room, 'id') or '', redis.call('HGET', prefix .. 'counters', ARGV[2]) or ''}
+return {raw, streamId, redis.call('HGET', room, 'id') or '', redis.call('HGET', countersKey(prefix), ARGV[2]) or ''}
 `;
 
 /** KEYS: sessions, counters. ARGV: sessionId, counters, sessionId, counters, … Sets counters of sessions that still exist. */

@@ -36,7 +36,9 @@ export const REDIS_SIGNALING_DEFAULTS = { keyPrefix: 'sig:', leaseMs: 5000, kick
 /** Shortest lease: renewals every third of it must outrun garbage collection pauses and Redis latency. */
 export const MIN_LEASE_MS = 600;
 
+/** Applies defaults and rejects options that cannot work, with a message that names the option. */
 export function resolveRedisSignalingOptions(options: RedisSignalingOptions): ResolvedRedisSignalingOptions {
+  if (!options) throw new Error('RedisSignalingModule: options are required (url or redis, nodeId)');
   const nodeId = options.nodeId;
   if (typeof nodeId !== 'string' || !/^[^\s]{1,64}$/.test(nodeId)) {
     throw new Error(`RedisSignalingModule: nodeId must be 1 to 64 characters without spaces (got "${nodeId}")`);
@@ -49,12 +51,25 @@ export function resolveRedisSignalingOptions(options: RedisSignalingOptions): Re
   if (!Number.isInteger(kickTimeoutMs) || kickTimeoutMs <= 0) {
     throw new Error(`RedisSignalingModule: kickTimeoutMs must be a positive integer (got ${kickTimeoutMs})`);
   }
-  if (!options.url && !options.redis) throw new Error('RedisSignalingModule: url or redis options are required');
+  const { url, redis } = options;
+  if (url === undefined && redis === undefined) throw new Error('RedisSignalingModule: url or redis options are required');
+  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\/\S*$/.test(url))) {
+    // The URL itself is not repeated: it may hold a password.
+    const got = url === '' ? 'an empty string' : typeof url === 'string' ? 'another scheme' : typeof url;
+    throw new Error(`RedisSignalingModule: url must be a redis:// or rediss:// URL (got ${got})`);
+  }
+  if (redis !== undefined && (typeof redis !== 'object' || redis === null)) {
+    throw new Error('RedisSignalingModule: redis must be an object of ioredis options');
+  }
+  const keyPrefix = options.keyPrefix ?? REDIS_SIGNALING_DEFAULTS.keyPrefix;
+  if (typeof keyPrefix !== 'string' || /\s/.test(keyPrefix)) {
+    throw new Error(`RedisSignalingModule: keyPrefix must be a string without spaces (got "${String(keyPrefix)}")`);
+  }
   return {
-    url: options.url,
-    redis: options.redis ?? {},
+    url,
+    redis: redis ?? {},
     nodeId,
-    keyPrefix: options.keyPrefix ?? REDIS_SIGNALING_DEFAULTS.keyPrefix,
+    keyPrefix,
     leaseMs,
     renewIntervalMs: Math.floor(leaseMs / 3),
     kickTimeoutMs,

@@ -6,7 +6,7 @@ import { SIGNALING_OPTIONS } from '../signaling/signaling.module-definition';
 import type { ResolvedSignalingOptions } from '../signaling/signaling-options.interface';
 import type { RoomMember } from '../signaling/rooms/room-member';
 import { RoomRegistry } from '../signaling/rooms/room-registry';
-import type { KickOptions } from '../signaling/signaling.service';
+import type { KickOptions } from '../signaling/kick-options.interface';
 import {
   connectionFrameMessage,
   controlMessage,
@@ -128,8 +128,7 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
     timeoutMs: number,
     control: (id: string) => ClusterControl,
   ): Promise<boolean | undefined> {
-    const lease = this.node.key(`lease:${nodeId}`);
-    if ((await this.node.commands.exists(lease)) === 0) return undefined;
+    if (!(await this.node.holdsLease(nodeId))) return undefined;
     const id = randomUUID();
     return new Promise<boolean | undefined>((resolve) => {
       const finish = (result: boolean | undefined): void => {
@@ -138,7 +137,7 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
         clearInterval(watch);
         resolve(result);
       };
-      const leaseLapsed = (): Promise<boolean> => this.node.commands.exists(lease).then((alive) => alive === 0);
+      const leaseLapsed = (): Promise<boolean> => this.node.holdsLease(nodeId).then((held) => !held);
       const timer = setTimeout(() => {
         leaseLapsed().then(
           (lapsed) => {

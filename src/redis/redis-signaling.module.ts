@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RedisClusterNode } from './redis-cluster-node.service';
+import { REDIS_CLUSTER_NODE } from './redis-cluster-node.token';
 import { resolveRedisSignalingOptions, type RedisSignalingOptions } from './redis-signaling-options';
 import {
   ConfigurableRedisSignalingModule,
@@ -17,7 +18,8 @@ import {
  *   SignalingModule.forRoot({ path: '/WebRTCAppEE/websocket', roomRegistry: RedisRoomRegistry, relay: RedisSignalingRelay }),
  * ]
  * ```
- * (or `forRootAsync({ useFactory, inject })`). Global: it provides RedisClusterNode to SignalingModule.
+ * (or `forRootAsync({ useFactory, inject })`). Global: it provides RedisClusterNode to SignalingModule
+ * (and, as REDIS_CLUSTER_NODE, to HealthModule's readiness probe).
  */
 @Module({
   providers: [
@@ -27,7 +29,8 @@ import {
       inject: [REDIS_SIGNALING_MODULE_OPTIONS],
     },
     RedisClusterNode,
+    { provide: REDIS_CLUSTER_NODE, useExisting: RedisClusterNode },
   ],
-  exports: [REDIS_SIGNALING_OPTIONS, RedisClusterNode],
+  exports: [REDIS_SIGNALING_OPTIONS, RedisClusterNode, REDIS_CLUSTER_NODE],
 })
 export class RedisSignalingModule extends ConfigurableRedisSignalingModule {}

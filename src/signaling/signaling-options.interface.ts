@@ -1,8 +1,12 @@
-/** TURN server handed to clients by `getIceServerConfig`. */
+/**
+ * TURN server handed to clients by `getIceServerConfig`. It needs credentials: a `secret`, or a
+ * static `username` and `credential` (both); without them the module fails at startup. Empty strings
+ * count as unset.
+ */
 export interface TurnServerOptions {
   /** e.g. `turn:turn.example.com:3478`. */
   uri: string;
-  /** Static credentials. */
+  /** Static credentials: both or neither. */
   username?: string;
   credential?: string;
   /**
@@ -45,7 +49,11 @@ export interface SignalingLimits {
   maxBufferedBytes?: number;
 }
 
-/** Join authorisation with JSON Web Tokens (Ant Media's `token` field of `join`). */
+/**
+ * Join authorisation with JSON Web Tokens (Ant Media's `token` field of `join`). Needs `secret` or
+ * `publicKey` (empty strings count as unset): a `jwt` block with neither fails at startup rather than
+ * leaving joins open, so `jwt: { secret: process.env.JWT_SECRET }` with the variable unset is an error.
+ */
 export interface JwtAuthOptions {
   /** HS256 shared secret. */
   secret?: string;
@@ -53,12 +61,12 @@ export interface JwtAuthOptions {
   publicKey?: string;
   /** Accepted algorithms. Default: HS256 with a secret; RS256 and ES256 with a public key. */
   algorithms?: Array<'HS256' | 'RS256' | 'ES256'>;
-  /** Leeway for `exp` and `nbf`, in seconds. Default 30. */
+  /** Leeway for `exp` and `nbf`, in seconds (0 or more). Default 30. */
   clockToleranceSeconds?: number;
 }
 
 export interface SignalingModuleOptions {
-  /** WebSocket path; the query string is ignored. Default `/WebRTCAppEE/websocket`. */
+  /** WebSocket path, starting with `/` (not empty); the query string is ignored. Default `/WebRTCAppEE/websocket`. */
   path?: string;
   /** Largest accepted frame in bytes; a larger one closes the socket with 1009. Default 262144 (256 KiB). */
   maxFrameBytes?: number;
@@ -82,6 +90,8 @@ export interface SignalingModuleOptions {
   /**
    * Browser Origins allowed to connect (exact match, e.g. `https://app.example.com`); any when unset.
    * Clients that send no Origin (mobile SDKs, servers) are allowed unless `requireOrigin` is true.
+   * Each entry is an origin as browsers send it (`scheme://host[:port]`, no path or trailing slash, or
+   * `null`); one that could never match fails at startup, as does an empty list with `requireOrigin`.
    */
   allowedOrigins?: string[];
   requireOrigin?: boolean;
@@ -90,7 +100,10 @@ export interface SignalingModuleOptions {
    * anyone can send the header). Default false.
    */
   trustForwardedFor?: boolean;
-  /** When set, `join` must carry a `token` whose claims allow the streamId, else `unauthorized_access`. */
+  /**
+   * When set, `join` must carry a `token` whose claims allow the streamId, else `unauthorized_access`.
+   * Set means set: a block without `secret` and `publicKey` fails at startup.
+   */
   jwt?: JwtAuthOptions;
 }
 

@@ -10,6 +10,7 @@ import { PeerConnection } from './connections/peer-connection';
 import { SignalingEventType } from './events/signaling-event';
 import { SignalingEvents } from './events/signaling-events.service';
 import { ErrorDefinition } from './protocol/error-definition.enum';
+import type { KickOptions } from './kick-options.interface';
 import type { JoinRequest } from './protocol/inbound-frames';
 import { LeaveReason } from './protocol/leave-reason.enum';
 import { joinedFrame, leavedFrame, startFrame, stopFrame } from './protocol/outbound-messages';
@@ -23,12 +24,6 @@ import { SignalingStats } from './signaling-stats.service';
 
 /** The join mode of a peer that only receives (Ant Media's `mode: "play"`). */
 const PLAY_MODE = 'play';
-
-
-export interface KickOptions {
-  /** Also close the peer's socket (all its rooms end with reason `kicked`). */
-  disconnect?: boolean;
-}
 
 /**
  * Peer lifecycle: join, leave, and the one idempotent clean-up that every exit path of a
@@ -70,6 +65,7 @@ export class SignalingService implements OnModuleDestroy {
       userAgent.slice(0, 512),
       limiter,
       maxBufferedBytes,
+      this.rooms,
     );
     connection.onOverflow = this.overflowed;
     if (this.shuttingDown) {
@@ -85,7 +81,8 @@ export class SignalingService implements OnModuleDestroy {
   async join(connection: PeerConnection, request: JoinRequest): Promise<void> {
     if (connection.closing) return;
     const { streamId } = request;
-    if (!connection.rooms.has(streamId) && connection.rooms.size >= this.options.limits.maxRoomsPerConnection) {
+    const joined = this.rooms.roomsOf(connection.id);
+    if (!joined.has(streamId) && joined.size >= this.options.limits.maxRoomsPerConnection) {
       throw new ProtocolError(ErrorDefinition.TooManyRooms, streamId);
     }
     if (!(await this.authorize(connection, request))) {
@@ -103,7 +100,6 @@ export class SignalingService implements OnModuleDestroy {
       // A re-join by a member with a partner (the iOS SDK's ICE recovery): renegotiate. This session
       // ends (reason `rejoin`, the partner receives `stop`) and a new one starts below.
       const departure = await this.rooms.leave(streamId, connection.id, outcome.member.sessionId);
-      connection.rooms.delete(streamId);
       if (departure) this.announce(departure, LeaveReason.Rejoin);
       if (connection.closing) return;
       outcome = await this.rooms.join(streamId, peer);
@@ -113,7 +109,6 @@ export class SignalingService implements OnModuleDestroy {
       outcome = await this.rooms.join(streamId, peer);
     }
     if (outcome.status === 'full') throw new ProtocolError(ErrorDefinition.NoSpaceForNewPeer, streamId);
-    connection.rooms.add(streamId);
     const joinerOffers = outcome.status === 'joined' && this.started(outcome);
     connection.send(joinedFrame(streamId));
     if (joinerOffers) connection.send(startFrame(streamId));
@@ -205,17 +200,13 @@ export class SignalingService implements OnModuleDestroy {
       if (removed !== undefined) return removed;
     }
     const departure = await this.rooms.leave(member.streamId, member.connectionId, member.sessionId);
-    if (departure) {
-      connection?.rooms.delete(member.streamId);
-      this.announce(departure, reason);
-    }
+    if (departure) this.announce(departure, reason);
     return true;
   }
 
   async leave(connection: PeerConnection, streamId: string): Promise<void> {
     const departure = await this.rooms.leave(streamId, connection.id);
     if (!departure) throw new ProtocolError(ErrorDefinition.NoPeerAssociatedBefore, streamId);
-    connection.rooms.delete(streamId);
     this.announce(departure, LeaveReason.Leave);
     connection.send(leavedFrame(streamId));
   }
@@ -233,7 +224,6 @@ export class SignalingService implements OnModuleDestroy {
         try {
           for (const departure of await this.rooms.leaveAll(connection.id)) this.announce(departure, reason);
         } finally {
-          connection.rooms.clear();
           this.connections.remove(connection);
           this.logger.debug(`connection ${connection.id} closed (${reason})`);
         }
@@ -280,7 +270,6 @@ export class SignalingService implements OnModuleDestroy {
     const removeMember = async (): Promise<boolean> => {
       const departure = await this.rooms.leave(member.streamId, member.connectionId, sessionId);
       if (!departure) return false;
-      connection?.rooms.delete(member.streamId);
       this.relay.deliver(member.connectionId, stopFrame(member.streamId));
       this.relay.deliver(member.connectionId, leavedFrame(member.streamId, LeaveReason.Kicked));
       this.announce(departure, LeaveReason.Kicked);

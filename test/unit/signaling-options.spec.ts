@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { MIN_FRAME_BYTES, SIGNALING_DEFAULTS, resolveSignalingOptions } from '../../src/signaling/signaling-options';
+import type { SignalingModuleOptions } from '../../src/signaling/signaling-options.interface';
 
 describe('resolveSignalingOptions', () => {
   it('applies the defaults', () => {
@@ -44,8 +46,18 @@ describe('resolveSignalingOptions', () => {
       expect(resolveSignalingOptions({ path }).path).toBe(path);
     });
 
-    it.each(['websocket', '', 'ws://host/websocket', '/websocket?target=origin', '/a?'])('rejects %p naming the option', (path) => {
+    it.each(['websocket', 'ws://host/websocket', '/websocket?target=origin', '/a?'])('rejects %p naming the option', (path) => {
       expect(() => resolveSignalingOptions({ path })).toThrow(/SignalingModule: path must start with "\/"/);
+    });
+
+    it('rejects an empty path (an unset variable), naming the option and the default', () => {
+      expect(() => resolveSignalingOptions({ path: '' })).toThrow(
+        'SignalingModule: path is empty (an unset environment variable?): give a path starting with "/" or leave it undefined for the default "/WebRTCAppEE/websocket"',
+      );
+    });
+
+    it('takes an undefined path (an unset variable in a conditional) as the default', () => {
+      expect(resolveSignalingOptions({ path: undefined }).path).toBe('/WebRTCAppEE/websocket');
     });
   });
 
@@ -169,6 +181,186 @@ describe('resolveSignalingOptions', () => {
       const resolved = resolveSignalingOptions(input);
       input.turn.secret = 'b';
       expect(resolved.turn?.secret).toBe('a');
+    });
+  });
+  describe('half-configured turn', () => {
+    const uri = 'turn:t.example.org:3478';
+    const noCredentials =
+      'SignalingModule: turn (turn:t.example.org:3478) has no credentials: turn.secret is empty and no static turn.username/turn.credential are set ' +
+      '(an unset environment variable?); clients would be handed empty TURN credentials. Set turn.secret, or turn.username and turn.credential, or leave turn undefined';
+
+    it.each<[string, SignalingModuleOptions['turn']]>([
+      ['nothing but the uri', { uri }],
+      ['secret undefined (process.env.TURN_SECRET unset)', { uri, secret: undefined }],
+      ['secret empty', { uri, secret: '' }],
+      ['secret, username and credential all empty', { uri, secret: '', username: '', credential: '' }],
+      ['a ttl but no secret', { uri, ttlSeconds: 600 }],
+    ])('refuses %s, naming turn.secret and the static pair', (_, turn) => {
+      expect(() => resolveSignalingOptions({ turn, stunServerUri: 'stun:stun.example.org' })).toThrow(noCredentials);
+    });
+
+    it.each<[string, SignalingModuleOptions['turn']]>([
+      ['no credential', { uri, username: 'u' }],
+      ['an empty credential', { uri, username: 'u', credential: '' }],
+      ['no credential, with a secret', { uri, username: 'u', secret: 's' }],
+    ])('refuses a username with %s', (_, turn) => {
+      expect(() => resolveSignalingOptions({ turn })).toThrow(
+        'SignalingModule: turn.username is set but turn.credential is empty: static TURN credentials need both',
+      );
+    });
+
+    it.each<[string, SignalingModuleOptions['turn']]>([
+      ['no username', { uri, credential: 'c' }],
+      ['an empty username', { uri, username: '', credential: 'c' }],
+    ])('refuses a credential with %s', (_, turn) => {
+      expect(() => resolveSignalingOptions({ turn })).toThrow(
+        'SignalingModule: turn.credential is set but turn.username is empty: static TURN credentials need both',
+      );
+    });
+
+    it('takes an empty secret as unset when static credentials are given', () => {
+      expect(resolveSignalingOptions({ turn: { uri, secret: '', username: 'u', credential: 'c' } }).turn).toStrictEqual({
+        uri,
+        username: 'u',
+        credential: 'c',
+        ttlSeconds: 86_400,
+      });
+    });
+
+    it('takes empty static credentials as unset when a secret is given', () => {
+      expect(resolveSignalingOptions({ turn: { uri, secret: 's', username: '', credential: '' } }).turn).toStrictEqual({
+        uri,
+        secret: 's',
+        ttlSeconds: 86_400,
+      });
+    });
+
+    it('keeps a secret and a static pair together (the secret wins at runtime)', () => {
+      expect(resolveSignalingOptions({ turn: { uri, secret: 's', username: 'u', credential: 'c' } }).turn).toMatchObject({
+        secret: 's',
+        username: 'u',
+        credential: 'c',
+      });
+    });
+
+    it('refuses an undefined or empty uri naming turn.uri', () => {
+      expect(() => resolveSignalingOptions({ turn: { uri: undefined as unknown as string, secret: 's' } })).toThrow(
+        /SignalingModule: turn\.uri must start with "turn:" or "turns:" \(got "undefined"\)/,
+      );
+      expect(() => resolveSignalingOptions({ turn: { uri: '', secret: 's' } })).toThrow(/turn\.uri must start with/);
+    });
+
+    it('leaves an undefined turn off (STUN still answered)', () => {
+      const resolved = resolveSignalingOptions({ turn: undefined, stunServerUri: 'stun:stun.example.org' });
+      expect(resolved.turn).toBeUndefined();
+      expect(resolved.stunServerUri).toBe('stun:stun.example.org');
+    });
+  });
+
+  describe('jwt', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const noKey =
+      'SignalingModule: jwt is set but jwt.secret and jwt.publicKey are both empty (an unset environment variable?): ' +
+      'join authorisation would be off and every join allowed. Set one of them, or leave jwt undefined to allow every join';
+
+    it.each<[string, SignalingModuleOptions['jwt']]>([
+      ['an empty block', {}],
+      ['secret undefined (process.env.JWT_SECRET unset)', { secret: undefined }],
+      ['secret empty', { secret: '' }],
+      ['secret and publicKey empty', { secret: '', publicKey: '' }],
+      ['only algorithms and a tolerance', { algorithms: ['HS256'], clockToleranceSeconds: 5 }],
+    ])('refuses %s instead of leaving joins open', (_, jwt) => {
+      expect(() => resolveSignalingOptions({ jwt })).toThrow(noKey);
+    });
+
+    it('the README case: jwt: { secret: process.env.JWT_SECRET } with the variable unset fails', () => {
+      const env: NodeJS.ProcessEnv = {};
+      expect(() => resolveSignalingOptions({ jwt: { secret: env.JWT_SECRET } })).toThrow(/jwt\.secret and jwt\.publicKey are both empty/);
+    });
+
+    it('leaves an undefined jwt off', () => {
+      expect(resolveSignalingOptions({ jwt: undefined }).jwt).toBeUndefined();
+    });
+
+    it('defaults algorithms and tolerance from the key given, dropping an empty other key', () => {
+      expect(resolveSignalingOptions({ jwt: { secret: 's', publicKey: '' } }).jwt).toStrictEqual({
+        secret: 's',
+        algorithms: ['HS256'],
+        clockToleranceSeconds: 30,
+      });
+      expect(resolveSignalingOptions({ jwt: { secret: '', publicKey: pem } }).jwt).toStrictEqual({
+        publicKey: pem,
+        algorithms: ['RS256', 'ES256'],
+        clockToleranceSeconds: 30,
+      });
+    });
+
+    it('refuses a public key that is not PEM, naming the option', () => {
+      expect(() => resolveSignalingOptions({ jwt: { publicKey: 'not a key' } })).toThrow(
+        /^SignalingModule: jwt\.publicKey is not a PEM public key \(/,
+      );
+    });
+
+    it('refuses an empty or unknown algorithms list', () => {
+      expect(() => resolveSignalingOptions({ jwt: { secret: 's', algorithms: [] } })).toThrow(
+        'SignalingModule: jwt.algorithms is empty: no token could be accepted (leave it undefined for the default)',
+      );
+      expect(() => resolveSignalingOptions({ jwt: { secret: 's', algorithms: ['none' as 'HS256'] } })).toThrow(
+        'SignalingModule: jwt.algorithms has "none": supported are HS256, RS256, ES256',
+      );
+    });
+
+    it('refuses an algorithm without its key (as before)', () => {
+      expect(() => resolveSignalingOptions({ jwt: { publicKey: pem, algorithms: ['HS256'] } })).toThrow('SignalingModule: jwt HS256 needs jwt.secret');
+      expect(() => resolveSignalingOptions({ jwt: { secret: 's', algorithms: ['RS256'] } })).toThrow('SignalingModule: jwt RS256/ES256 need jwt.publicKey');
+    });
+
+    it.each([Number.NaN, -1, Number.POSITIVE_INFINITY, '30' as unknown as number])(
+      'refuses clockToleranceSeconds = %p (NaN would let expired tokens in)',
+      (clockToleranceSeconds) => {
+        expect(() => resolveSignalingOptions({ jwt: { secret: 's', clockToleranceSeconds } })).toThrow(
+          /^SignalingModule: jwt\.clockToleranceSeconds must be a number of seconds, 0 or more/,
+        );
+      },
+    );
+
+    it('accepts a tolerance of 0', () => {
+      expect(resolveSignalingOptions({ jwt: { secret: 's', clockToleranceSeconds: 0 } }).jwt?.clockToleranceSeconds).toBe(0);
+    });
+  });
+
+  describe('origins and flags', () => {
+    it('keeps valid origins, including non-http schemes and null', () => {
+      const origins = ['https://app.example.com', 'http://localhost:8080', 'capacitor://localhost', 'null'];
+      expect(resolveSignalingOptions({ allowedOrigins: origins }).allowedOrigins).toEqual(new Set(origins));
+    });
+
+    it.each([
+      ['https://app.example.com/', /allowedOrigins entry "https:\/\/app\.example\.com\/" is not an origin/],
+      ['https://app.example.com/path', /is not an origin \(scheme:\/\/host\[:port\], no path, no trailing slash\)/],
+      ['app.example.com', /allowedOrigins entry "app\.example\.com" is not an origin/],
+      ['https://App.Example.com', /allowedOrigins entry "https:\/\/App\.Example\.com" would never match: browsers send "https:\/\/app\.example\.com"/],
+      ['https://app.example.com:443', /would never match: browsers send "https:\/\/app\.example\.com"/],
+      ['', /SignalingModule: allowedOrigins has an empty entry/],
+    ])('refuses origin %p', (origin, message) => {
+      expect(() => resolveSignalingOptions({ allowedOrigins: ['https://ok.example.com', origin] })).toThrow(message);
+    });
+
+    it('refuses requireOrigin with an empty allow list (every client refused)', () => {
+      expect(() => resolveSignalingOptions({ allowedOrigins: [], requireOrigin: true })).toThrow(
+        'SignalingModule: requireOrigin is true and allowedOrigins is empty: every client would be refused',
+      );
+      // without requireOrigin an empty list is a choice: no browser, clients without Origin only
+      expect(resolveSignalingOptions({ allowedOrigins: [] }).allowedOrigins).toEqual(new Set());
+    });
+
+    it.each(['requireOrigin', 'trustForwardedFor'] as const)('refuses a string %s (an env "false" would count as true)', (name) => {
+      expect(() => resolveSignalingOptions({ [name]: 'false' as unknown as boolean })).toThrow(
+        `SignalingModule: ${name} must be true or false (got "false")`,
+      );
+      expect(resolveSignalingOptions({ [name]: true })[name]).toBe(true);
+      expect(resolveSignalingOptions({})[name]).toBe(false);
     });
   });
 });

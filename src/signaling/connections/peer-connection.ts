@@ -1,9 +1,13 @@
 import type { WebSocket } from 'ws';
 import type { LeaveReason } from '../protocol/leave-reason.enum';
+import type { RoomRegistry } from '../rooms/room-registry';
 import type { MessageRateLimiter } from './message-rate-limiter';
 
 const OPEN = 1;
 const settle = (): void => undefined;
+const NO_ROOMS: ReadonlySet<string> = new Set<string>();
+/** For a connection made without a registry (tests): in no room. */
+const NOWHERE: Pick<RoomRegistry, 'roomsOf'> = { roomsOf: () => NO_ROOMS };
 
 /** The connection a socket belongs to (set by the gateway when the socket connects). */
 export const PEER_CONNECTION = Symbol('peerConnection');
@@ -30,8 +34,6 @@ export class PeerConnection {
   closeReason: LeaveReason | undefined;
   /** The clean-up of the connection, once an exit path started it. */
   cleanup: Promise<void> | undefined;
-  /** Rooms this connection is in (for the per-connection room limit). */
-  readonly rooms = new Set<string>();
   /** Set by a liveness probe in flight: called with true on the next sign of life, false when the connection starts closing. */
   onProbeAnswer: ((alive: boolean) => void) | undefined;
   /** Set while a command of this connection waits on others (a contested join): called when it starts closing. */
@@ -48,7 +50,13 @@ export class PeerConnection {
     readonly userAgent: string,
     readonly limiter: MessageRateLimiter,
     private readonly maxBufferedBytes = Infinity,
+    private readonly registry: Pick<RoomRegistry, 'roomsOf'> = NOWHERE,
   ) {}
+
+  /** Rooms this connection is in, as the room registry (their one owner) has them: a live, read-only view. */
+  get rooms(): ReadonlySet<string> {
+    return this.registry.roomsOf(this.id);
+  }
 
   get closing(): boolean {
     return this.closeReason !== undefined;

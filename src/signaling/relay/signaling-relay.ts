@@ -1,5 +1,5 @@
 import type { RoomMember } from '../rooms/room-member';
-import type { KickOptions } from '../signaling.service';
+import type { KickOptions } from '../kick-options.interface';
 
 /** Runs an operator's forced leave of a session on this node; resolves whether it removed it. */
 export type KickHandler = (sessionId: string, options: KickOptions) => Promise<boolean>;

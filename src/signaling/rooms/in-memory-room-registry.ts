@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { ConnectionRooms } from './connection-rooms';
 import type { PeerIdentity, RoomMember, RoomSnapshot } from './room-member';
 import { Departure, JoinOutcome, RoomRegistry } from './room-registry';
 
@@ -20,7 +21,7 @@ interface Room {
 export class InMemoryRoomRegistry extends RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly sessions = new Map<string, RoomMember>();
-  private readonly roomsByConnection = new Map<string, Set<string>>();
+  private readonly roomsByConnection = new ConnectionRooms();
 
   async join(streamId: string, peer: PeerIdentity): Promise<JoinOutcome> {
     let room = this.rooms.get(streamId);
@@ -67,9 +68,7 @@ export class InMemoryRoomRegistry extends RoomRegistry {
       room.pairedSince = now.getTime();
     }
     this.sessions.set(member.sessionId, member);
-    let joined = this.roomsByConnection.get(peer.connectionId);
-    if (!joined) this.roomsByConnection.set(peer.connectionId, (joined = new Set()));
-    joined.add(streamId);
+    this.roomsByConnection.add(peer.connectionId, streamId);
     return { status: 'joined', member, waiting, roomOpened, room: snapshot(room, now.getTime()) };
   }
 
@@ -78,14 +77,16 @@ export class InMemoryRoomRegistry extends RoomRegistry {
   }
 
   async leaveAll(connectionId: string): Promise<Departure[]> {
-    const joined = this.roomsByConnection.get(connectionId);
-    if (!joined) return [];
     const departures: Departure[] = [];
-    for (const streamId of [...joined]) {
+    for (const streamId of [...this.roomsByConnection.of(connectionId)]) {
       const departure = this.remove(streamId, connectionId);
       if (departure) departures.push(departure);
     }
     return departures;
+  }
+
+  roomsOf(connectionId: string): ReadonlySet<string> {
+    return this.roomsByConnection.of(connectionId);
   }
 
   membership(streamId: string, connectionId: string): RoomMember | undefined {
@@ -122,9 +123,7 @@ export class InMemoryRoomRegistry extends RoomRegistry {
     if (remaining) remaining.peer = undefined;
     member.peer = undefined;
     this.sessions.delete(member.sessionId);
-    const joined = this.roomsByConnection.get(connectionId);
-    joined?.delete(streamId);
-    if (joined?.size === 0) this.roomsByConnection.delete(connectionId);
+    this.roomsByConnection.delete(connectionId, streamId);
     const roomClosed = room.members.length === 0;
     if (roomClosed) this.rooms.delete(streamId);
     return { member, remaining, room: before, roomClosed };

@@ -47,6 +47,13 @@ export abstract class RoomRegistry {
   /** Removes every membership of a connection (socket closed, timed out, shut down). */
   abstract leaveAll(connectionId: string): Promise<Departure[]>;
 
+  /**
+   * The rooms a connection of this node is in. The registry is the one owner of this (PeerConnection.rooms
+   * and the per-connection room limit ask it): it changes with the memberships, whoever changes them.
+   * Synchronous, and allocates nothing.
+   */
+  abstract roomsOf(connectionId: string): ReadonlySet<string>;
+
   /** The connection's membership of the room, if any. Synchronous: called for every relayed frame. */
   abstract membership(streamId: string, connectionId: string): RoomMember | undefined;
 

@@ -127,8 +127,8 @@ export class TestCluster {
     return url;
   }
 
-  /** `leaseMs`: this node's own lease (default: the cluster's). */
-  async startNode(nodeId: string, options: { leaseMs?: number } = {}): Promise<AppNode> {
+  /** `leaseMs`: this node's own lease (default: the cluster's); `redisUrl`: another Redis than the suite's. */
+  async startNode(nodeId: string, options: { leaseMs?: number; redisUrl?: string } = {}): Promise<AppNode> {
     const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -138,7 +138,7 @@ export class TestCluster {
         PORT: '0',
         HOST: '127.0.0.1',
         NODE_ID: nodeId,
-        REDIS_URL: this.redisUrl,
+        REDIS_URL: options.redisUrl ?? this.redisUrl,
         REDIS_KEY_PREFIX: this.keyPrefix,
         REDIS_LEASE_MS: String(options.leaseMs ?? this.leaseMs),
         DATABASE_URL: this.databaseUrl,
