@@ -1,5 +1,4 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
@@ -9,9 +8,10 @@ import {
   type HealthIndicatorFunction,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { HISTORY_CONNECTION } from '../persistence/persistence.constants';
+import { ExcludeFromApiDocs } from '../common/exclude-from-api-docs.decorator';
+// Tokens only: TypeORM is loaded by PersistenceModule, never by the probes.
+import { HISTORY_DATA_SOURCE } from '../persistence/history-tokens';
 // Only the token and the type: ioredis is loaded by RedisSignalingModule, never by the probes.
 import type { RedisClusterNode } from '../redis/redis-cluster-node.service';
 import { REDIS_CLUSTER_NODE } from '../redis/redis-cluster-node.token';
@@ -27,7 +27,7 @@ export const REDIS_PING_TIMEOUT_MS = 1000;
  * without, when the app has it: the history database (PersistenceModule) and Redis
  * (RedisSignalingModule), and answers 503 when one does not answer within a second.
  */
-@ApiExcludeController()
+@ExcludeFromApiDocs()
 @Controller('health')
 export class HealthController {
   private readonly readiness: HealthIndicatorFunction[] = [];
@@ -36,7 +36,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     typeOrm: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @Optional() @InjectDataSource(HISTORY_CONNECTION) history?: DataSource,
+    @Optional() @Inject(HISTORY_DATA_SOURCE) history?: DataSource,
     @Optional() @Inject(REDIS_CLUSTER_NODE) private readonly redis?: RedisClusterNode,
   ) {
     if (history) {

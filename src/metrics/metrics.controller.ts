@@ -1,11 +1,11 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ExcludeFromApiDocs } from '../common/exclude-from-api-docs.decorator';
 import { Registry } from 'prom-client';
 import { MetricsAuthGuard } from './metrics-auth.guard';
 import { SignalingMetrics } from './signaling-metrics.service';
 
 /** Prometheus scrape endpoint (text exposition format). Outside the Swagger document: see the README. */
-@ApiExcludeController()
+@ExcludeFromApiDocs()
 @Controller()
 @UseGuards(MetricsAuthGuard)
 export class MetricsController {

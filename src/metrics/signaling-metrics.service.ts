@@ -1,7 +1,7 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit, type Type } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, type InjectionToken } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { HistoryWriter } from '../persistence/history-writer.service';
+import { HISTORY_STATS, type HistoryStatsSource } from '../persistence/history-tokens';
 import { ConnectionRegistry } from '../signaling/connections/connection-registry.service';
 import { SignalingEventType, type SignalingEvent } from '../signaling/events/signaling-event';
 import { SignalingEvents } from '../signaling/events/signaling-events.service';
@@ -37,7 +37,7 @@ export class SignalingMetrics implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     if (this.options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     this.signalingMetrics();
-    const history = this.find(HistoryWriter);
+    const history = this.find<HistoryStatsSource>(HISTORY_STATS);
     if (history) this.historyMetrics(history);
     const webhooks = this.find(WebhookDispatcher);
     if (webhooks) this.webhookMetrics(webhooks);
@@ -153,7 +153,7 @@ export class SignalingMetrics implements OnModuleInit, OnModuleDestroy {
     this.stats.relayLatencyObserver = this.observer;
   }
 
-  private historyMetrics(history: HistoryWriter): void {
+  private historyMetrics(history: HistoryStatsSource): void {
     const registers = [this.registry];
     new Gauge({
       name: 'signaling_history_queue_depth',
@@ -222,7 +222,7 @@ export class SignalingMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   /** A provider of another module, if the app has it. */
-  private find<T>(type: Type<T>): T | undefined {
+  private find<T>(type: InjectionToken<T>): T | undefined {
     try {
       return this.moduleRef.get(type, { strict: false });
     } catch {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { TypeOrmModule, getDataSourceToken, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { HistoryQueryService } from './history-query.service';
+import { HISTORY_DATA_SOURCE, HISTORY_STATS } from './history-tokens';
 import { HistoryWriter } from './history-writer.service';
 import { HISTORY_CONNECTION } from './persistence.constants';
 import {
@@ -36,7 +37,9 @@ import { ConfigurablePersistenceModule, PERSISTENCE_MODULE_OPTIONS } from './per
     },
     HistoryWriter,
     HistoryQueryService,
+    { provide: HISTORY_STATS, useExisting: HistoryWriter },
+    { provide: HISTORY_DATA_SOURCE, useExisting: getDataSourceToken(HISTORY_CONNECTION) },
   ],
-  exports: [PERSISTENCE_OPTIONS, HistoryWriter, HistoryQueryService],
+  exports: [PERSISTENCE_OPTIONS, HistoryWriter, HistoryQueryService, HISTORY_STATS, HISTORY_DATA_SOURCE],
 })
 export class PersistenceModule extends ConfigurablePersistenceModule {}

@@ -266,7 +266,7 @@ export class RedisRoomRegistry extends RoomRegistry implements OnApplicationBoot
       this.mirror.remove(member.streamId, member.connectionId);
     }
     this.logger.warn(`${lost.length} membership(s) of this node were ended while its lease had expired: closing ${close.size} socket(s)`);
-    for (const connectionId of close) this.connections.get(connectionId)?.socket.close(CLOSE_SERVICE_RESTART, 'membership lost, join again');
+    for (const connectionId of close) this.connections.get(connectionId)?.closeSocket(CLOSE_SERVICE_RESTART, 'membership lost, join again');
   }
 
   /** Turns a leave script's reply into a Departure, updating the mirror and telling the nodes concerned. */
@@ -342,7 +342,7 @@ export class RedisRoomRegistry extends RoomRegistry implements OnApplicationBoot
       this.mirror.remove(control.s, control.c);
       if (peer && peer.nodeId === this.nodeId && peer.peer === member) this.mirror.link(peer, undefined);
       this.logger.warn(`membership ${control.ts} was ended by another node: closing its socket`);
-      this.connections.get(control.c)?.socket.close(CLOSE_SERVICE_RESTART, 'membership lost, join again');
+      this.connections.get(control.c)?.closeSocket(CLOSE_SERVICE_RESTART, 'membership lost, join again');
     }
   }
 

@@ -70,7 +70,7 @@ export class SignalingService implements OnModuleDestroy {
     connection.onOverflow = this.overflowed;
     if (this.shuttingDown) {
       connection.beginClose(LeaveReason.Shutdown);
-      socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      connection.closeSocket(CLOSE_GOING_AWAY, 'server shutting down');
       return connection;
     }
     this.connections.add(connection);
@@ -239,8 +239,7 @@ export class SignalingService implements OnModuleDestroy {
    */
   close(connection: PeerConnection, reason: LeaveReason, code?: number, message?: string): Promise<void> {
     const cleanup = this.disconnect(connection, reason);
-    if (code === undefined) connection.socket.terminate();
-    else connection.socket.close(code, message);
+    connection.closeSocket(code, message);
     return cleanup;
   }
 

@@ -84,6 +84,16 @@ export class PeerConnection {
     if (this.socket.readyState === OPEN && this.hasRoom(frame.length)) this.socket.send(frame);
   }
 
+  /**
+   * The one place a socket is closed by the server: with `code` (close-codes.ts) and `message`, or
+   * terminated without a close frame when `code` is omitted (a socket that stopped answering). The
+   * socket's `close` event then runs the connection's clean-up (if no exit path started it already).
+   */
+  closeSocket(code?: number, message?: string): void {
+    if (code === undefined) this.socket.terminate();
+    else this.socket.close(code, message);
+  }
+
   /** A WebSocket ping (heartbeat, liveness probe). */
   ping(): void {
     if (this.socket.readyState === OPEN && this.hasRoom(2)) this.socket.ping();
