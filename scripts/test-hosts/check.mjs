@@ -101,7 +101,7 @@ async function tree(major, noOptional) {
       );
     if (wrong.length) return wrong.join('; ');
   });
-  await check('the library brings no dependency of its own', () => {
+  await check('the library nests no copy of a package under itself', () => {
     const nested = 'node_modules/nest-ams-p2p-signaling/node_modules';
     if (existsSync(nested) && readdirSync(nested).length) return `${nested}: ${readdirSync(nested).join(', ')}`;
   });
