@@ -6,6 +6,7 @@ import { SignalingStats } from '../../src/signaling/signaling-stats.service';
 import { pair } from '../support/call';
 import { startTestApp, TestApp } from '../support/test-app';
 import { WsTestClient } from '../support/ws-test-client';
+import { printFigures } from '../support/figures';
 
 const joined = (streamId: string) => ({ command: 'notification', definition: 'joined', streamId });
 const start = (streamId: string) => ({ command: 'start', streamId });
@@ -69,7 +70,7 @@ describe('clients in the field', () => {
       // the new pair relays
       a.send({ command: 'takeConfiguration', streamId, type: 'offer', sdp: 'v=0' });
       expect(await reconnect.next()).toMatchObject({ command: 'takeConfiguration', type: 'offer', sdp: 'v=0' });
-      console.log(`field: a half-open member was replaced after ${waited} ms (probe timeout 1500 ms)`);
+      printFigures('half-open-replaced', { waitedMs: waited, probeTimeoutMs: 1500 });
     });
 
     it('two live members are probed and kept: the third joiner gets NoSpaceForNewPeer and the call is untouched', async () => {
@@ -259,6 +260,6 @@ describe('send buffer cap', () => {
     expect(await b.closed(10_000)).toBe(4002);
     const relayed = b.received.filter((f) => f.command === 'peerMessageCommand').length;
     expect(relayed).toBeLessThan(sent);
-    console.log(`field: slow reader closed 4002 after ${sent} frames of 60 KiB sent to it, ${relayed} reached it`);
+    printFigures('slow-reader-e2e', { framesSent: sent, frameKiB: 60, reachedIt: relayed, closeCode: 4002 });
   });
 });

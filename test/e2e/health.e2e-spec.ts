@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { HISTORY_CONNECTION } from '../../src/persistence/persistence.constants';
+import { captureOutput } from '../support/capture-output';
 import { databaseVariants } from '../support/database-variants';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -68,9 +69,15 @@ describe.each(databaseVariants())('health probes on $name', (variant) => {
     const outage = outageOf(t);
     await outage.begin();
     try {
-      expect((await request(server).get('/health/ready').expect(503)).body).toEqual(DOWN);
-      // the process is still alive: liveness does not depend on the database
-      await request(server).get('/health/live').expect(200);
+      // terminus logs the failed check at error level: captured here and asserted, once per request
+      const { stdout, stderr } = await captureOutput(async () => {
+        expect((await request(server).get('/health/ready').expect(503)).body).toEqual(DOWN);
+        // the process is still alive: liveness does not depend on the database
+        await request(server).get('/health/live').expect(200);
+      });
+      const logged = (stdout + stderr).split('\n').filter((line) => line.includes('ERROR'));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toContain('Health Check has failed! {"database":{"status":"down"}}');
     } finally {
       await outage.end();
     }

@@ -3,6 +3,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { PeerSession } from '../../src/persistence/entities/peer-session.entity';
 import { RoomRecord } from '../../src/persistence/entities/room-record.entity';
 import { HistoryWriter } from '../../src/persistence/history-writer.service';
+import { captureOutput } from '../support/capture-output';
 import { databaseVariants } from '../support/database-variants';
 import { startTestApp } from '../support/test-app';
 
@@ -126,13 +127,19 @@ describe('history writer limits', () => {
     const dataSource = (writer as unknown as { dataSource: DataSource }).dataSource;
     const spy = jest.spyOn(dataSource, 'transaction').mockRejectedValue(new Error('database is locked'));
     try {
-      for (let i = 0; i < 6; i++) {
-        const c = await t.connect();
-        c.send({ command: 'join', streamId: `overflow-${i}` });
-        expect(await c.next()).toMatchObject({ definition: 'joined' });
-      }
+      // the first dropped update is logged at error level: captured and asserted
+      const { stdout, stderr } = await captureOutput(async () => {
+        for (let i = 0; i < 6; i++) {
+          const c = await t.connect();
+          c.send({ command: 'join', streamId: `overflow-${i}` });
+          expect(await c.next()).toMatchObject({ definition: 'joined' });
+        }
+      });
       expect(writer.queueDepth).toBe(5);
       expect(writer.stats.droppedRows).toBeGreaterThan(0);
+      const logged = (stdout + stderr).split('\n').filter((line) => line.includes('ERROR'));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toContain('history queue full (5 rows): 1 update(s) dropped so far');
     } finally {
       spy.mockRestore();
       await t.close();

@@ -6,6 +6,7 @@ import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.service
 import type { WebhookModuleOptions } from '../../src/webhooks/webhook-options.interface';
 import { verifyWebhookSignature } from '../../src/webhooks/webhook-signature';
 import { CANDIDATE_MARKER, pair, runCall, SDP_MARKER } from '../support/call';
+import { captureOutput } from '../support/capture-output';
 import { admin } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver, type ReceivedRequest } from '../support/webhook-receiver';
@@ -287,14 +288,20 @@ describe('webhooks', () => {
     await a.next();
     await receiver.waitForRequests(1);
     expect([dispatcher.inFlightCount, dispatcher.queueDepth]).toEqual([1, 1]);
-    for (const streamId of ['wh-q2', 'wh-q3', 'wh-q4']) {
-      a.send({ command: 'join', streamId }); // two events each: 2 fit, 4 are dropped
-      await a.next();
-    }
-    expect(dispatcher.queueDepth).toBe(3);
-    expect(dispatcher.stats.dropped).toBe(4);
-    await app.close();
-    t = undefined;
+    // the first drop is logged at error level (then every power of ten): captured and asserted
+    const { stdout, stderr } = await captureOutput(async () => {
+      for (const streamId of ['wh-q2', 'wh-q3', 'wh-q4']) {
+        a.send({ command: 'join', streamId }); // two events each: 2 fit, 4 are dropped
+        await a.next();
+      }
+      expect(dispatcher.queueDepth).toBe(3);
+      expect(dispatcher.stats.dropped).toBe(4);
+      await app.close();
+      t = undefined;
+    });
+    const logged = (stdout + stderr).split('\n').filter((line) => line.includes('ERROR'));
+    expect(logged.length).toBeGreaterThanOrEqual(1);
+    expect(logged[0]).toContain('webhook delivery dropped: queue full (3); 1 dropped so far');
     // shutdown: the 8 events of the four rooms closing (peer.left, room.closed) find the queue full,
     // the 3 still queued after the flush window are dropped too, the hung request is aborted (failed)
     expect(dispatcher.stats).toEqual({ delivered: 0, failed: 1, retried: 0, dropped: 4 + 8 + 3 });

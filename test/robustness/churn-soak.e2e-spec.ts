@@ -14,6 +14,7 @@ import { SeededRandom } from '../support/seeded-random';
 import { startTestApp } from '../support/test-app';
 import { WsTestClient } from '../support/ws-test-client';
 import { sleep, waitUntil } from '../support/wait';
+import { printFigures } from '../support/figures';
 
 /**
  * Churn soak: many sockets joining, leaving, relaying, closing, being terminated mid-join and going
@@ -220,14 +221,28 @@ describe('churn soak', () => {
       const reasons: Record<string, number> = {};
       for (const row of sessions) reasons[String(row.leaveReason)] = (reasons[String(row.leaveReason)] ?? 0) + 1;
       const lost = joinedSessions.size - sessions.filter((row) => joinedSessions.has(row.id)).length;
-      console.log(
-        `churn: ${ACTORS * OPERATIONS_PER_ACTOR} operations by ${ACTORS} actors on ${ROOMS.length} rooms (seed ${SEED}) in ${(churnMs / 1000).toFixed(1)} s: ` +
-          `${counts.joinFrames} join frames, ${joinedSessions.size} successful joins, ${counts.full} NoSpaceForNewPeer, ${counts.leaveFrames} leave frames, ` +
-          `${counts.relayFrames} relays, ${counts.closes} closes, ${counts.terminates} terminations, ${counts.silent} silent sockets, ${counts.stops} stops received; ` +
-          `${checks} invariant checks, zombie rooms 0, peak ${peakRooms} rooms; after: rooms 0, connections 0, ${ROOMS.length}/${ROOMS.length} rooms joinable by a fresh pair; ` +
-          `history: ${sessions.length} session rows for ${joinedSessions.size} joins (lost ${lost}), open 0 (${Object.entries(reasons).map(([r, n]) => `${r} ${n}`).join(', ')}), ` +
-          `${rooms.length} room rows, open 0; writer failedFlushes ${writer.stats.failedFlushes}, droppedRows ${writer.stats.droppedRows}; heap growth ${megabytes(heapGrowth)} MB`,
-      );
+      printFigures('churn', {
+        operations: ACTORS * OPERATIONS_PER_ACTOR,
+        actors: ACTORS,
+        rooms: ROOMS.length,
+        seed: SEED,
+        seconds: (churnMs / 1000).toFixed(1),
+        joins: joinedSessions.size,
+        full: counts.full,
+        closes: counts.closes,
+        terminations: counts.terminates,
+        silent: counts.silent,
+        stops: counts.stops,
+        checks,
+        zombieRooms: zombieRooms,
+        peakRooms,
+        sessionRows: sessions.length,
+        lostRows: lost,
+        reasons: Object.entries(reasons).map(([r, n]) => `${r}:${n}`).join(','),
+        failedFlushes: writer.stats.failedFlushes,
+        droppedRows: writer.stats.droppedRows,
+        heapGrowthMB: megabytes(heapGrowth),
+      });
       expect(zombieRooms).toBe(0);
       expect(joinedSessions.size).toBeGreaterThan(2000);
       expect(leftSessions.size).toBe(joinedSessions.size);

@@ -14,6 +14,7 @@ import { admin } from '../support/http';
 import { ProcessFaultRecorder } from '../support/process-faults';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { sleep, waitUntil } from '../support/wait';
+import { printFigures } from '../support/figures';
 
 /**
  * The history database stops taking writes while calls go on, then takes them again: signaling
@@ -175,13 +176,19 @@ describe.each(databaseVariants())('history database unwritable mid-run ($name)',
       const sessions = await sessionRows.find();
       const rooms = await dataSource.getRepository(RoomRecord).find();
       const written = sessions.filter((s) => joins.has(s.id));
-      console.log(
-        `db-outage (${variant.name}): ${outage.how}; writes failed for ${((outageEnded - outageStarted) / 1000).toFixed(1)} s; meanwhile 8 calls completed ` +
-          `(slowest ${Math.max(...callTimes)} ms), 2 cut short, 2 lasting through; admin API answered 200 after ${adminAnswer.ms} ms; ` +
-          `${pendingAtEnd} rows pending when writable again; caught up ${(caughtUpMs / 1000).toFixed(1)} s later: ${written.length}/${joins.size} session rows (lost ${joins.size - written.length}), ` +
-          `${sessions.filter((s) => s.leftAt === null).length} open, ${rooms.length}/${roomsOpened} room rows, ${rooms.filter((r) => r.closedAt === null).length} open; ` +
-          `failedFlushes ${writer.stats.failedFlushes}, droppedRows ${writer.stats.droppedRows}`,
-      );
+      printFigures(`db-outage-${variant.name}`, {
+        outageSeconds: ((outageEnded - outageStarted) / 1000).toFixed(1),
+        callsCompleted: 8,
+        slowestCallMs: Math.max(...callTimes),
+        adminAnswerMs: adminAnswer.ms,
+        pendingRows: pendingAtEnd,
+        caughtUpSeconds: (caughtUpMs / 1000).toFixed(1),
+        sessionRows: `${written.length}/${joins.size}`,
+        openSessions: sessions.filter((s) => s.leftAt === null).length,
+        roomRows: `${rooms.length}/${roomsOpened}`,
+        failedFlushes: writer.stats.failedFlushes,
+        droppedRows: writer.stats.droppedRows,
+      });
       expect(written).toHaveLength(joins.size);
       expect(sessions).toHaveLength(joins.size);
       expect(sessions.filter((s) => s.leftAt === null)).toEqual([]);
@@ -227,11 +234,13 @@ describe.each(databaseVariants())('history database unwritable mid-run ($name)',
         const dataSource = next.app.get<DataSource>(getDataSourceToken(HISTORY_CONNECTION));
         const sessions = await dataSource.getRepository(PeerSession).find();
         const rooms = await dataSource.getRepository(RoomRecord).find();
-        console.log(
-          `db-outage shutdown (${variant.name}): app.close() during the outage returned after ${closeMs} ms (sockets closed 1001); ` +
-            `next boot closed ${sessions.filter((s) => s.leaveReason === 'server_restart').length} sessions and ${rooms.filter((r) => r.closeReason === 'server_restart').length} room left open ` +
-            `as server_restart; active sessions ${sessions.filter((s) => s.leftAt === null).length}; the join made during the outage was never written (1 row lost, logged at shutdown)`,
-        );
+        printFigures(`db-outage-shutdown-${variant.name}`, {
+          closeMs,
+          restartClosedSessions: sessions.filter((s) => s.leaveReason === 'server_restart').length,
+          restartClosedRooms: rooms.filter((r) => r.closeReason === 'server_restart').length,
+          activeSessions: sessions.filter((s) => s.leftAt === null).length,
+          rowsLostDuringOutage: 1,
+        });
         expect(sessions.map((s) => [s.streamId, s.leaveReason])).toEqual([
           ['before-shutdown', 'server_restart'],
           ['before-shutdown', 'server_restart'],

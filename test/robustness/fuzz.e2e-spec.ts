@@ -9,6 +9,7 @@ import { waitUntil } from '../support/wait';
 import { fuzzCases, PROTOTYPE_NAMES, type FuzzLimits } from './support/frame-arbitraries';
 import { FuzzDriver, type DriverFigures } from './support/fuzz-driver';
 import { malformedUpgrades, rawFramings, sendRawFraming, sendRawRequest } from './support/raw-framing';
+import { printFigures } from '../support/figures';
 
 /**
  * Proof that no frame crashes the server or corrupts a call: 10,000+ generated frames from several
@@ -36,11 +37,6 @@ const sum = (figures: DriverFigures[], pick: (f: DriverFigures) => Record<string
   for (const f of figures) for (const [key, n] of Object.entries(pick(f))) total[key] = (total[key] ?? 0) + n;
   return total;
 };
-const list = (counts: Record<string, number>): string =>
-  Object.entries(counts)
-    .sort((a, b) => b[1] - a[1])
-    .map(([key, n]) => `${key} ${n}`)
-    .join(', ');
 
 describe('fuzz: malformed, hostile and huge frames', () => {
   let faults: ProcessFaultRecorder;
@@ -133,14 +129,24 @@ describe('fuzz: malformed, hostile and huge frames', () => {
       const sent = figures.reduce((n, f) => n + f.sent, 0);
       const byOutcome = sum(figures, (f) => f.byOutcome);
       const errorsChecked = Object.entries(byOutcome).filter(([k]) => k.startsWith('error:')).reduce((n, [, v]) => n + v, 0);
-      console.log(
-        `fuzz: ${sent} frames (${megabytes(figures.reduce((n, f) => n + f.bytes, 0))} MB, ${SEED} seed) from ${DRIVERS * SOCKETS_PER_DRIVER} sockets + ${RAW_FRAMINGS} broken framings ` +
-          `(${rawClosed} closed by the server) in ${(elapsed / 1000).toFixed(1)} s, 0 crashes, ${faults.faults.length} unhandled rejections/exceptions, ` +
-          `${errorsChecked} error frames checked, ${callFigures.calls} calls completed (${callFigures.relayed} relayed frames exact), ` +
-          `heap growth ${megabytes(heapGrowth)} MB, rooms left 0, ${figures.reduce((n, f) => n + f.reconnects, 0)} sockets closed by the server and replaced\n` +
-          `  malformed upgrades refused: ${upgradeAnswers.join(', ')}\n` +
-          `  outcomes: ${list(byOutcome)}\n  kinds: ${list(sum(figures, (f) => f.byKind))}\n  skipped (would touch another driver's rooms): ${figures.reduce((n, f) => n + f.skipped, 0)}`,
-      );
+      printFigures('fuzz', {
+        frames: sent,
+        MB: megabytes(figures.reduce((n, f) => n + f.bytes, 0)),
+        seed: SEED,
+        sockets: DRIVERS * SOCKETS_PER_DRIVER,
+        brokenFramings: RAW_FRAMINGS,
+        brokenClosed: rawClosed,
+        seconds: (elapsed / 1000).toFixed(1),
+        faults: faults.faults.length,
+        errorFramesChecked: errorsChecked,
+        calls: callFigures.calls,
+        callFramesExact: callFigures.relayed,
+        heapGrowthMB: megabytes(heapGrowth),
+        reconnects: figures.reduce((n, f) => n + f.reconnects, 0),
+        malformedUpgradesRefused: upgradeAnswers.length,
+        outcomes: Object.keys(byOutcome).length,
+        skipped: figures.reduce((n, f) => n + f.skipped, 0),
+      });
       expect(sent).toBeGreaterThanOrEqual(10_000);
       expect(callFigures.calls).toBeGreaterThanOrEqual(1);
       expect(byOutcome['closed 1009']).toBeGreaterThan(0);
@@ -213,10 +219,7 @@ describe('fuzz: malformed, hostile and huge frames', () => {
       fresh.send({ command: 'ping' });
       expect(await fresh.next()).toEqual({ command: 'pong' });
       expect((await t.app.get(RoomRegistry).getRoom('flood'))?.members.map((m) => m.connectionId)).toHaveLength(1);
-      console.log(
-        `flood: ${FLOOD} frames sent at once, ${relayed.length} admitted (burst 400 + refill) and relayed in order, 1 rateLimitExceeded, closed 1008 after ${closedAfter} ms; ` +
-          `call beside it: 120/120 candidates relayed exact, 0 errors`,
-      );
+      printFigures('flood', { sent: FLOOD, admitted: relayed.length, rateLimitExceeded: 1, closed1008AfterMs: closedAfter, bystanderExact: '120/120' });
       expect(faults.faults).toEqual([]);
     } finally {
       await t.close();

@@ -9,6 +9,7 @@ import { AppProcess, buildApp } from '../support/app-process';
 import { exactCall, realisticSdp } from '../support/exact-call';
 import { WsTestClient } from '../support/ws-test-client';
 import { waitUntil } from '../support/wait';
+import { printFigures } from '../support/figures';
 
 /**
  * The built app (`npm run build`, `node dist/src/main.js`) as a child process on 127.0.0.1, killed
@@ -107,10 +108,13 @@ describe('crash and restart of the built app', () => {
         relayed.push(await exactCall(a, b, streamId));
       }
       expect((await api<{ total: number }>(second, '/sessions?active=true')).total).toBe(0);
-      console.log(
-        `kill -9: 7 sessions active in 4 rooms (admin API said ${activeBefore}), SIGKILL, restart listening after ${restartMs} ms; ` +
-          `at boot 7 sessions and 4 rooms closed as server_restart, active sessions 0, open rooms 0; 3 new calls in the same rooms relayed ${relayed.reduce((n, r) => n + r, 0)} frames exact`,
-      );
+      printFigures('kill-9', {
+        activeBefore,
+        restartMs,
+        closedAtBoot: '7_sessions,4_rooms',
+        activeAfter: 0,
+        newCallFramesExact: relayed.reduce((n, r) => n + r, 0),
+      });
     } finally {
       await database.destroy();
     }
@@ -148,10 +152,7 @@ describe('crash and restart of the built app', () => {
       expect(sessions.map((s) => s.leaveReason)).toEqual(Array(5).fill('shutdown'));
       expect(sessions.every((s) => s.leftAt !== null)).toBe(true);
       expect(rooms.map((r) => [r.closeReason, r.closedAt !== null])).toEqual(Array(3).fill(['empty', true]));
-      console.log(
-        `SIGTERM: exited by ${exit.signal} ${exitMs} ms after the signal; 2 calls + 1 lone peer: 2 stops, 5/5 sockets closed 1001, ` +
-          `history 5/5 sessions closed as shutdown, 3/3 rooms closed`,
-      );
+      printFigures('sigterm', { exitedBy: String(exit.signal), exitMs, stops: 2, closed1001: '5/5', shutdownSessions: '5/5', roomsClosed: '3/3' });
     } finally {
       await database.destroy();
     }

@@ -6,6 +6,7 @@ import { AppProcess } from '../support/app-process';
 import { parseSamples, sample } from '../support/prometheus-text';
 import { WsTestClient, type Frame } from '../support/ws-test-client';
 import { sleep, waitUntil } from '../support/wait';
+import { printFigures } from '../support/figures';
 
 /**
  * Clients that do not read what they are sent, against the built app (`node dist/src/main.js`, as
@@ -228,12 +229,18 @@ describe('slow clients against the built app', () => {
     const code = await receiver.closed(10_000).catch(() => receiver.closeCode);
     const relayedToReceiver = receiver.received.filter((f) => f.command === 'peerMessageCommand').length;
 
-    console.log(
-      `slow reader: RSS growth ${sampler.growthMiB.toFixed(1)} MiB (baseline ${(sampler.baseline / MIB).toFixed(1)} MiB, ${sampler.count} samples); ` +
-        `stop to partner ${stopMs ?? 'never'} ms after the first relayed frame; ${framesSent} frames sent (${((framesSent * frame.length) / 1e6).toFixed(0)} MB in ${relayMs} ms, ` +
-        `${senderBacklogTicks} ticks skipped on sender backlog); receiver close code ${code ?? 'none'} after reading ${relayedToReceiver} relayed frames; ` +
-        `metrics slow_consumer ${slowConsumers}; bystander ${calm.result.exchanged} frames, max round trip ${calm.result.maxRoundTripMs} ms`,
-    );
+    printFigures('slow-reader', {
+      rssGrowthMiB: sampler.growthMiB.toFixed(1),
+      baselineMiB: (sampler.baseline / MIB).toFixed(1),
+      stopAfterMs: stopMs ?? 'never',
+      framesSent,
+      MBsent: ((framesSent * frame.length) / 1e6).toFixed(0),
+      relayMs,
+      closeCode: code ?? 'none',
+      slowConsumerMetric: slowConsumers,
+      bystanderFrames: calm.result.exchanged,
+      bystanderMaxRoundTripMs: calm.result.maxRoundTripMs,
+    });
 
     expect(calm.result.error).toBeUndefined();
     expect(calm.result.exchanged).toBeGreaterThanOrEqual(2 * 20);
@@ -299,11 +306,17 @@ describe('slow clients against the built app', () => {
     const code = await flooder.closed(15_000).catch(() => flooder.closeCode);
     const closeMs = closedAt === undefined ? undefined : closedAt - startedAt;
 
-    console.log(
-      `ping flood: RSS growth ${sampler.growthMiB.toFixed(1)} MiB (baseline ${(sampler.baseline / MIB).toFixed(1)} MiB, ${sampler.count} samples); ` +
-        `closed by the server ${closeMs ?? 'never'} ms after the first ping; ${pings} pings in ${floodMs} ms (${pingErrors} failed batches, ${backlogWaits} backlog waits); ` +
-        `client close code ${code ?? 'none'}; metrics rate_limited ${rateLimited}; bystander ${calm.result.exchanged} frames, max round trip ${calm.result.maxRoundTripMs} ms`,
-    );
+    printFigures('ping-flood', {
+      rssGrowthMiB: sampler.growthMiB.toFixed(1),
+      baselineMiB: (sampler.baseline / MIB).toFixed(1),
+      closedAfterMs: closeMs ?? 'never',
+      pings,
+      floodMs,
+      closeCode: code ?? 'none',
+      rateLimitedMetric: rateLimited,
+      bystanderFrames: calm.result.exchanged,
+      bystanderMaxRoundTripMs: calm.result.maxRoundTripMs,
+    });
 
     expect(calm.result.error).toBeUndefined();
     expect(calm.result.exchanged).toBeGreaterThanOrEqual(2 * 15);
