@@ -1,17 +1,45 @@
-import { Catch, ServiceUnavailableException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  InternalServerErrorException,
+  Logger,
+  ServiceUnavailableException,
+  type ArgumentsHost,
+  type ExceptionFilter,
+  type HttpException,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { HistoryQueryError } from '../persistence/history-failure';
 import { HistoryUnavailableError } from '../persistence/history-unavailable.error';
 
+export const HISTORY_UNAVAILABLE_MESSAGE = 'history database unavailable: try again later';
+export const HISTORY_QUERY_FAILED_MESSAGE = 'history query failed';
+
 /**
- * The admin API's answer to a history database that cannot be read: 503, with the body Nest gives a
- * ServiceUnavailableException (`statusCode`, `message`, `error`).
+ * The admin API's answer to a history read that failed: 503 when the database is unreachable or busy
+ * (HistoryUnavailableError), 500 when it refused the query (HistoryQueryError), with the body Nest
+ * gives its HTTP exceptions (`statusCode`, `message`, `error`) and a fixed message: the driver's
+ * words (SQL, table names, addresses) stay in the server log, where this logs them once, at error level.
  */
-@Catch(HistoryUnavailableError)
+@Catch(HistoryUnavailableError, HistoryQueryError)
 export class HistoryUnavailableFilter implements ExceptionFilter {
+  private readonly logger = new Logger('AdminApi');
+
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  catch(error: HistoryUnavailableError, host: ArgumentsHost): void {
-    const exception = new ServiceUnavailableException(error.message);
-    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), exception.getResponse(), exception.getStatus());
+  catch(error: HistoryUnavailableError | HistoryQueryError, host: ArgumentsHost): void {
+    const outage = error instanceof HistoryUnavailableError;
+    const exception: HttpException = outage
+      ? new ServiceUnavailableException(HISTORY_UNAVAILABLE_MESSAGE)
+      : new InternalServerErrorException(HISTORY_QUERY_FAILED_MESSAGE);
+    const http = host.switchToHttp();
+    const request = http.getRequest<IncomingMessage>();
+    const path = (request.url ?? '').split('?')[0].slice(0, 200);
+    const cause = error.cause instanceof Error ? error.cause : undefined;
+    // An outage is one line per request; a refused query is a fault to fix: with the driver's stack.
+    const line = `${request.method} ${path}: ${exception.getStatus()} ${error.message}`;
+    if (outage || !cause?.stack) this.logger.error(line);
+    else this.logger.error(line, cause.stack);
+    this.adapterHost.httpAdapter.reply(http.getResponse(), exception.getResponse(), exception.getStatus());
   }
 }

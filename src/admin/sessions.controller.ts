@@ -1,17 +1,10 @@
 import { Delete, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiServiceUnavailableResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { HistoryQueryService } from '../persistence/history-query.service';
 import { RoomRegistry } from '../signaling/rooms/room-registry';
 import { SignalingService } from '../signaling/signaling.service';
 import { AdminController } from './admin-controller.decorator';
-import { ErrorResponseDto } from './dto/error-response.dto';
+import { ApiBadRequest, ApiHistoryErrors, ApiNotFound } from './api-error-responses';
 import { KickQueryDto } from './dto/kick-query.dto';
 import { KickSessionResultDto } from './dto/kick-result.dto';
 import { PeerSessionDto, PeerSessionPageDto } from './dto/peer-session.dto';
@@ -22,7 +15,6 @@ const ID_PARAM = { name: 'id', format: 'uuid', description: 'Peer session id.', 
 const uuidPipe = new ParseUUIDPipe({ version: '4' });
 
 @AdminController('sessions', 'sessions')
-@ApiServiceUnavailableResponse({ description: 'The history database cannot be read.', type: ErrorResponseDto })
 export class SessionsController {
   constructor(
     private readonly history: HistoryQueryService,
@@ -36,7 +28,8 @@ export class SessionsController {
     description: 'Active and past memberships, newest first. The window filters on the join time.',
   })
   @ApiOkResponse({ type: PeerSessionPageDto })
-  @ApiBadRequestResponse({ description: 'Invalid filter (messages say which).', type: ErrorResponseDto })
+  @ApiBadRequest('Invalid filter (messages say which).')
+  @ApiHistoryErrors()
   async list(@Query() query: SessionQueryDto): Promise<PeerSessionPageDto> {
     const { from, to } = parseWindow(query.from, query.to);
     const page = await this.history.listSessions({
@@ -55,8 +48,9 @@ export class SessionsController {
   @ApiOperation({ summary: 'One peer session' })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: PeerSessionDto })
-  @ApiNotFoundResponse({ description: 'Unknown session.', type: ErrorResponseDto })
-  @ApiBadRequestResponse({ description: 'Not a UUID.', type: ErrorResponseDto })
+  @ApiNotFound('Unknown session.')
+  @ApiBadRequest('Not a UUID.')
+  @ApiHistoryErrors()
   async get(@Param('id', uuidPipe) id: string): Promise<PeerSessionDto> {
     const row = await this.history.getSession(id);
     if (!row) throw new NotFoundException(`session ${id} not found`);
@@ -72,8 +66,8 @@ export class SessionsController {
   })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: KickSessionResultDto })
-  @ApiNotFoundResponse({ description: 'Unknown session, or it already ended.', type: ErrorResponseDto })
-  @ApiBadRequestResponse({ description: 'Not a UUID, or invalid query.', type: ErrorResponseDto })
+  @ApiNotFound('Unknown session, or it already ended.')
+  @ApiBadRequest('Not a UUID, or invalid query.')
   async kick(@Param('id', uuidPipe) id: string, @Query() query: KickQueryDto): Promise<KickSessionResultDto> {
     const member = await this.rooms.findSession(id);
     if (!member || !(await this.signaling.kick(id, { disconnect: query.disconnect }))) {

@@ -1,12 +1,12 @@
-import { Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { BadRequestException, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { HistoryQueryService } from '../persistence/history-query.service';
 import { HistoryWriter } from '../persistence/history-writer.service';
 import { ConnectionRegistry } from '../signaling/connections/connection-registry.service';
 import { RoomRegistry } from '../signaling/rooms/room-registry';
 import { SignalingStats } from '../signaling/signaling-stats.service';
 import { AdminController } from './admin-controller.decorator';
-import { ErrorResponseDto } from './dto/error-response.dto';
+import { ApiBadRequest, ApiHistoryErrors } from './api-error-responses';
 import { StatsQueryDto } from './dto/stats-query.dto';
 import { StatsDto } from './dto/stats.dto';
 import { parseWindow } from './time-window';
@@ -29,12 +29,13 @@ export class StatsController {
     description: 'Live figures, history totals within a window (default: the last 24 h), and this node’s counters since start.',
   })
   @ApiOkResponse({ type: StatsDto })
-  @ApiBadRequestResponse({ description: 'Invalid window.', type: ErrorResponseDto })
-  @ApiServiceUnavailableResponse({ description: 'The history database cannot be read.', type: ErrorResponseDto })
+  @ApiBadRequest('Invalid window.')
+  @ApiHistoryErrors()
   async get(@Query() query: StatsQueryDto): Promise<StatsDto> {
     const window = parseWindow(query.from, query.to);
     const to = window.to ?? new Date();
     const from = window.from ?? new Date(to.getTime() - DAY_MS);
+    if (from >= to) throw new BadRequestException('from must be before to');
     const totals = await this.history.totals({ from, to });
     const rooms = await this.rooms.listRooms();
     const relayed = this.stats.relayed;

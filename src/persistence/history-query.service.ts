@@ -13,6 +13,7 @@ import {
 import { RoomRegistry } from '../signaling/rooms/room-registry';
 import { PeerSession } from './entities/peer-session.entity';
 import { RoomRecord } from './entities/room-record.entity';
+import { HistoryQueryError, isHistoryUnavailable } from './history-failure';
 import { HistoryUnavailableError } from './history-unavailable.error';
 import { HistoryWriter } from './history-writer.service';
 import { HISTORY_CONNECTION } from './persistence.constants';
@@ -55,7 +56,10 @@ export interface HistoryTotals {
 /**
  * Reads of the history database for the admin API. Each read first writes what the history writer
  * has pending, so an operator sees everything that happened before the request; active sessions
- * carry their live relay counters. A read the database cannot answer throws HistoryUnavailableError.
+ * carry their live relay counters. A read fails with HistoryUnavailableError when the database is
+ * unreachable or busy (an outage: try again later), with HistoryQueryError when it refused the query
+ * (isHistoryUnavailable tells them apart). Both carry the driver's error as `cause`; neither is logged
+ * here: the caller decides (the admin API logs it once and answers 503 or 500 without the driver's words).
  */
 @Injectable()
 export class HistoryQueryService {
@@ -127,7 +131,8 @@ export class HistoryQueryService {
     try {
       return await query();
     } catch (error) {
-      throw new HistoryUnavailableError(error);
+      if (!this.dataSource.isInitialized || isHistoryUnavailable(error)) throw new HistoryUnavailableError(error);
+      throw new HistoryQueryError(error);
     }
   }
 

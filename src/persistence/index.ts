@@ -17,6 +17,7 @@ export { MIGRATIONS } from './migrations';
 export { HistoryWriter } from './history-writer.service';
 export { HistoryQueryService } from './history-query.service';
 export { HistoryUnavailableError } from './history-unavailable.error';
+export { HistoryQueryError } from './history-failure';
 export { RoomRecord } from './entities/room-record.entity';
 export { PeerSession } from './entities/peer-session.entity';
 export { SESSION_END_REASONS, SERVER_RESTART } from './entities/session-end-reason';

@@ -38,7 +38,7 @@ describe('admin API across nodes', () => {
     await bob.take(3);
     const list = await a.admin('GET', '/api/v1/rooms');
     expect(list.status).toBe(200);
-    const room = list.body.find((r: { streamId: string }) => r.streamId === streamId);
+    const room = list.body.items.find((r: { streamId: string }) => r.streamId === streamId);
     expect(room).toMatchObject({ streamId, peakPeers: 2, callStartedAt: expect.any(String) });
     expect(room.peers).toHaveLength(2);
     const one = await a.admin('GET', `/api/v1/rooms/${streamId}`);

@@ -123,7 +123,7 @@ describe('a node killed with SIGKILL', () => {
 
   it('after all that, no history row of node fail-b is left open but those of live sessions', async () => {
     const live = new Set<string>();
-    for (const room of (await a.admin('GET', '/api/v1/rooms')).body as Array<{ peers: Array<{ sessionId: string }> }>) {
+    for (const room of (await a.admin('GET', '/api/v1/rooms')).body.items as Array<{ peers: Array<{ sessionId: string }> }>) {
       for (const peer of room.peers) live.add(peer.sessionId);
     }
     const open = await waitFor(async () => {

@@ -150,7 +150,7 @@ describe('the protocol with peers split across two nodes', () => {
     // every socket of this file closes: all sessions end
     a.closeClients();
     b.closeClients();
-    await waitFor(async () => (await a.admin('GET', '/api/v1/rooms')).body.length === 0, 'no active room');
+    await waitFor(async () => (await a.admin('GET', '/api/v1/rooms')).body.total === 0, 'no active room');
     // 7 pairs, dave, carol after the close, and the same-node pair: 18 sessions in 8 room occupancies
     const sessions = await waitFor(async () => {
       const rows = await cluster.query<{ nodeId: string; leftAt: Date | null }>(`SELECT "nodeId", "leftAt" FROM peer_sessions`);

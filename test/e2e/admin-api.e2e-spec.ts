@@ -66,12 +66,59 @@ describe.each(databaseVariants())('admin API and history on $name', (variant) =>
       const [a] = await pair(t, 'live-room');
       a.send({ command: 'takeCandidate', streamId: 'live-room', label: 0, id: '0', candidate: 'c' });
       const res = await admin(t).get('/api/v1/rooms').expect(200);
-      const room = res.body.find((r: { streamId: string }) => r.streamId === 'live-room');
+      const room = res.body.items.find((r: { streamId: string }) => r.streamId === 'live-room');
       expect(room).toMatchObject({ streamId: 'live-room', peakPeers: 2, peers: [{ mode: 'both' }, { mode: 'play' }] });
       expect(room.peers[0]).toMatchObject({ remoteAddress: expect.stringContaining('127.0.0.1'), messagesRelayed: 1 });
       expect(typeof room.callStartedAt).toBe('string');
       const one = await admin(t).get('/api/v1/rooms/live-room').expect(200);
       expect(one.body.roomId).toBe(room.roomId);
+    });
+
+    it('pages the rooms oldest first (openedAt, then streamId), with a total and a streamId prefix filter', async () => {
+      const clients = [];
+      for (const streamId of ['pgr-c', 'pgr-a', 'pgr-b', 'pgr-x.1', 'other-pgr']) {
+        const c = await t.connect();
+        c.send({ command: 'join', streamId });
+        await c.next();
+        clients.push(c);
+        await new Promise((r) => setTimeout(r, 3)); // distinct openedAt: join order is the order expected
+      }
+      const all = (await admin(t).get('/api/v1/rooms?limit=500').expect(200)).body;
+      expect(Object.keys(all).sort()).toEqual(['items', 'limit', 'offset', 'total']);
+      expect(all).toMatchObject({ limit: 500, offset: 0, total: all.items.length });
+      const key = (r: { openedAt: string; streamId: string }) => [r.openedAt, r.streamId] as const;
+      const keys = all.items.map(key);
+      const sorted = [...keys].sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+      expect(keys).toEqual(sorted);
+
+      const mine = (await admin(t).get('/api/v1/rooms?streamIdPrefix=pgr-').expect(200)).body;
+      expect(mine.total).toBe(4);
+      expect(mine.items.map((r: { streamId: string }) => r.streamId)).toEqual(['pgr-c', 'pgr-a', 'pgr-b', 'pgr-x.1']);
+      const second = (await admin(t).get('/api/v1/rooms?streamIdPrefix=pgr-&limit=2&offset=2').expect(200)).body;
+      expect(second).toMatchObject({ total: 4, limit: 2, offset: 2 });
+      expect(second.items.map((r: { streamId: string }) => r.streamId)).toEqual(['pgr-b', 'pgr-x.1']);
+      expect((await admin(t).get('/api/v1/rooms?streamIdPrefix=pgr-x.').expect(200)).body.total).toBe(1);
+      expect((await admin(t).get('/api/v1/rooms?streamIdPrefix=PGR-').expect(200)).body.total).toBe(0);
+      const beyond = (await admin(t).get(`/api/v1/rooms?streamIdPrefix=pgr-&offset=${Number.MAX_SAFE_INTEGER}`).expect(200)).body;
+      expect(beyond).toMatchObject({ total: 4, items: [] });
+      for (const c of clients) c.close();
+    });
+
+    it('rejects a bad rooms query with 400 and messages', async () => {
+      const cases: Array<[string, string[]]> = [
+        ['/api/v1/rooms?streamIdPrefix=a%20b', ['streamIdPrefix must match ^[A-Za-z0-9_.-]+$']],
+        ['/api/v1/rooms?streamIdPrefix=', ['streamIdPrefix must match ^[A-Za-z0-9_.-]+$']],
+        [`/api/v1/rooms?streamIdPrefix=${'a'.repeat(256)}`, ['streamIdPrefix must be at most 255 characters']],
+        ['/api/v1/rooms?streamIdPrefix=a&streamIdPrefix=b', ['streamIdPrefix must be a string']],
+        ['/api/v1/rooms?limit=0', ['limit must not be less than 1']],
+        ['/api/v1/rooms?limit=501', ['limit must not be greater than 500']],
+        ['/api/v1/rooms?offset=99999999999999999999', [`offset must not be greater than ${Number.MAX_SAFE_INTEGER}`]],
+        ['/api/v1/rooms?prefix=a', ['property prefix should not exist']],
+      ];
+      for (const [path, messages] of cases) {
+        const res = await admin(t).get(path);
+        expect({ path, status: res.status, message: res.body.message }).toEqual({ path, status: 400, message: messages });
+      }
     });
 
     it('404 for a room nobody is in, 400 for a malformed streamId', async () => {
@@ -210,13 +257,60 @@ describe.each(databaseVariants())('admin API and history on $name', (variant) =>
       for (const c of clients) c.close();
     });
 
+    it('reads from/to exactly: offsets, fractions rounded up to the millisecond, plain dates at midnight UTC', async () => {
+      const c = await t.connect();
+      c.send({ command: 'join', streamId: 'window-exact' });
+      await c.next();
+      await waitFor(async () => (await admin(t).get('/api/v1/sessions?streamId=window-exact').expect(200)).body.total === 1);
+      const { joinedAt } = (await admin(t).get('/api/v1/sessions?streamId=window-exact').expect(200)).body.items[0];
+      const at = new Date(joinedAt).getTime();
+      const withOffset = (ms: number, minutes: number): string => {
+        const local = new Date(ms + minutes * 60_000).toISOString().slice(0, -1);
+        const sign = minutes < 0 ? '-' : '%2B';
+        const abs = Math.abs(minutes);
+        return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+      };
+      const count = async (query: string): Promise<number> =>
+        (await admin(t).get(`/api/v1/sessions?streamId=window-exact&${query}`).expect(200)).body.total;
+      const day = joinedAt.slice(0, 10);
+      const nextDay = new Date(Date.parse(day) + 24 * 3600_000).toISOString().slice(0, 10);
+      const expectations: Array<[string, number]> = [
+        [`from=${withOffset(at, 330)}`, 1], // inclusive, in +05:30
+        [`to=${withOffset(at, -180)}`, 0], // exclusive, in -03:00
+        [`from=${joinedAt.replace('Z', '0001Z')}`, 0], // 0.1 µs later: rounds up past the row
+        [`to=${joinedAt.replace('Z', '0001Z')}`, 1],
+        [`to=${joinedAt.replace('Z', '000z').replace('T', 't')}`, 0],
+        [`from=${day}`, 1], // midnight UTC
+        [`to=${day}`, 0],
+        [`from=${day}&to=${nextDay}`, 1],
+        ['from=0000-01-01&to=9999-12-31T23:59:59.999Z', 1],
+        ['from=9999-12-31', 0],
+        ['to=0000-01-01T00:00:00.001Z', 0],
+      ];
+      for (const [query, total] of expectations) {
+        expect({ query, total: await count(query) }).toEqual({ query, total });
+      }
+      for (const path of [`/api/v1/history/rooms?streamId=window-exact&from=${day}&to=9999-12-31`, `/api/v1/stats?from=0000-01-01`]) {
+        const res = await admin(t).get(path).expect(200);
+        expect(res.body.total ?? res.body.sessions).toBeGreaterThanOrEqual(1);
+      }
+      c.close();
+    });
+
     it('rejects bad filters with 400 and messages', async () => {
+      const format = (name: string) =>
+        `${name} must be an RFC 3339 date-time with Z or an offset (2026-11-25T09:00:00Z, 2026-11-25T10:00:00%2B01:00) or a date (2026-11-25, midnight UTC)`;
+      const impossible = (name: string) => `${name} is not a real date and time (a day, hour, minute, second or offset out of range)`;
       const cases: Array<[string, string[]]> = [
-        ['/api/v1/sessions?from=yesterday', ['from must be an ISO 8601 date-time']],
-        ['/api/v1/sessions?to=2026-13-45T00:00:00Z', ['to must be an ISO 8601 date-time']],
+        ['/api/v1/sessions?from=yesterday', [format('from')]],
+        ['/api/v1/sessions?to=2026-13-45T00:00:00Z', [impossible('to')]],
         ['/api/v1/sessions?limit=-1', ['limit must not be less than 1']],
+        ['/api/v1/sessions?limit=0', ['limit must not be less than 1']],
         ['/api/v1/sessions?limit=100000', ['limit must not be greater than 500']],
         ['/api/v1/sessions?offset=-5', ['offset must not be less than 0']],
+        ['/api/v1/sessions?offset=99999999999999999999', [`offset must not be greater than ${Number.MAX_SAFE_INTEGER}`]],
+        ['/api/v1/sessions?offset=9007199254740992', [`offset must not be greater than ${Number.MAX_SAFE_INTEGER}`]],
+        ['/api/v1/history/rooms?offset=1e3', ['offset must be an integer number']],
         ['/api/v1/sessions?limit=ten', ['limit must be an integer number']],
         ['/api/v1/sessions?color=blue', ['property color should not exist']],
         ['/api/v1/sessions?active=yes', ['active must be true or false']],
@@ -224,7 +318,19 @@ describe.each(databaseVariants())('admin API and history on $name', (variant) =>
         ['/api/v1/sessions?streamId=a%20b', ['streamId must match ^[A-Za-z0-9_.-]+$']],
         ['/api/v1/history/rooms?callStarted=1', ['callStarted must be true or false']],
         ['/api/v1/history/rooms?unknown=1', ['property unknown should not exist']],
-        ['/api/v1/stats?from=nope', ['from must be an ISO 8601 date-time']],
+        ['/api/v1/stats?from=nope', [format('from')]],
+        // ISO 8601 forms `new Date()` misread or refused (a 500, every row, wrong rows)
+        ['/api/v1/stats?from=2026-W01', [format('from')]],
+        ['/api/v1/sessions?from=2026-W01', [format('from')]],
+        ['/api/v1/history/rooms?to=20300101', [format('to')]],
+        ['/api/v1/sessions?from=2026-329', [format('from')]],
+        ['/api/v1/sessions?from=2026-11-25T09:00:00', [format('from')]],
+        ['/api/v1/sessions?from=2026-11-25T10:00:00+01:00', [format('from')]], // '+' unencoded: a space
+        ['/api/v1/sessions?from=2026-11-25&from=2026-11-26', [format('from')]],
+        ['/api/v1/history/rooms?from=2026-02-30', [impossible('from')]],
+        ['/api/v1/stats?to=2026-11-25T24:00:00Z', [impossible('to')]],
+        ['/api/v1/sessions?to=2016-12-31T23:59:60Z', [impossible('to')]],
+        ['/api/v1/stats?to=9999-12-31T23:59:59-01:00', ['to must lie within the years 0000-9999 (UTC)']],
       ];
       for (const [path, messages] of cases) {
         const res = await admin(t).get(path);
@@ -232,6 +338,11 @@ describe.each(databaseVariants())('admin API and history on $name', (variant) =>
       }
       const reversed = await admin(t).get('/api/v1/sessions?from=2026-11-25T10:00:00Z&to=2026-11-25T09:00:00Z').expect(400);
       expect(reversed.body.message).toBe('from must be before to');
+      // the same instant written two ways
+      const same = await admin(t).get('/api/v1/history/rooms?from=2026-11-25T10:00:00%2B01:00&to=2026-11-25T09:00:00Z').expect(400);
+      expect(same.body.message).toBe('from must be before to');
+      const future = await admin(t).get('/api/v1/stats?from=2999-01-01').expect(400);
+      expect(future.body.message).toBe('from must be before to');
     });
 
     it('GET /stats gives live figures, window totals and counters', async () => {

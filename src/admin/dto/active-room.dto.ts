@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { RoomSnapshot } from '../../signaling/rooms/room-member';
 import { ActivePeerDto } from './active-peer.dto';
+import { PageDto } from './page.dto';
 
 export class ActiveRoomDto {
   @ApiProperty({ example: 'room1' })
@@ -35,4 +36,9 @@ export class ActiveRoomDto {
       peers: room.members.map((m) => ActivePeerDto.from(m)),
     };
   }
+}
+
+export class ActiveRoomPageDto extends PageDto {
+  @ApiProperty({ type: [ActiveRoomDto], description: 'Oldest first: by openedAt, then streamId.' })
+  items: ActiveRoomDto[];
 }

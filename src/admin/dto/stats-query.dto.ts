@@ -1,14 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsTimestamp } from '../timestamp';
+import { TIMESTAMP_FORMS } from './page-query.dto';
 
 export class StatsQueryDto {
-  @ApiPropertyOptional({ description: 'Start of the window (inclusive), ISO 8601. Default: 24 h before `to`.' })
+  @ApiPropertyOptional({ type: String, description: `Start of the window (inclusive). Default: 24 h before \`to\`. ${TIMESTAMP_FORMS}` })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsTimestamp()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'End of the window (exclusive), ISO 8601. Default: now.' })
+  @ApiPropertyOptional({ type: String, description: `End of the window (exclusive). Default: now. ${TIMESTAMP_FORMS}` })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsTimestamp()
   to?: string;
 }
