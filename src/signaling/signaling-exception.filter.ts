@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, Injectable, Logger, WsExceptionFilter } from '@ne
 import type { WebSocket } from 'ws';
 import { connectionOf } from './connections/peer-connection';
 import { ErrorDefinition } from './protocol/error-definition.enum';
+import { logSafeMessage, logSafeStack } from './log-safe';
 import { errorFrame } from './protocol/outbound-messages';
 import { ProtocolError } from './protocol/protocol-error';
 import { SignalingStats } from './signaling-stats.service';
@@ -34,7 +35,7 @@ export class SignalingExceptionFilter implements WsExceptionFilter {
       else if (socket.readyState === OPEN) socket.send(frame);
       return;
     }
-    const error = exception as Error;
-    this.logger.error(`unexpected error handling a frame: ${error?.message ?? String(exception)}`, error?.stack);
+    // The message may quote the frame: escaped, like every client-supplied text in a log line.
+    this.logger.error(`unexpected error handling a frame: ${logSafeMessage(exception, 500)}`, logSafeStack(exception, 500));
   }
 }

@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { isObservable, type Observable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
+import { logSafeMessage, logSafeStack } from './log-safe';
 import { signalingMessageParser } from './protocol/signaling-message-parser';
 
 const OPEN = 1;
@@ -71,7 +72,7 @@ export class SignalingWsAdapter extends WsAdapter {
     if (result instanceof Promise) {
       result.then(
         (value: unknown) => this.respond(client, value),
-        (error: Error) => this.logger.error(error),
+        (error: Error) => this.logger.error(logSafeMessage(error, 500), logSafeStack(error, 500)),
       );
     } else {
       this.respond(client, result);
@@ -84,7 +85,7 @@ export class SignalingWsAdapter extends WsAdapter {
     if (isObservable(value)) {
       (value as Observable<unknown>).subscribe({
         next: (item) => this.send(client, item),
-        error: (error: Error) => this.logger.error(error),
+        error: (error: Error) => this.logger.error(logSafeMessage(error, 500), logSafeStack(error, 500)),
       });
       return;
     }

@@ -12,6 +12,7 @@ import { ConnectionAdmission } from './connections/connection-admission.service'
 import { RateDecision } from './connections/message-rate-limiter';
 import { PEER_CONNECTION, type PeerConnection } from './connections/peer-connection';
 import { IceServerConfigService } from './ice/ice-server-config.service';
+import { logSafe, logSafeMessage } from './log-safe';
 import { ErrorDefinition } from './protocol/error-definition.enum';
 import { FrameValidator } from './protocol/frame-validator';
 import type { InboundFrame } from './protocol/inbound-frames';
@@ -97,7 +98,7 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     // socket closes and is cleaned up. Logged at debug instead of the adapter's error log with a
     // stack trace, which any client could otherwise fill.
     socket.removeAllListeners('error');
-    socket.on('error', (error) => this.logger.debug(`connection ${connection.id}: ${error.message}`));
+    socket.on('error', (error) => this.logger.debug(`connection ${connection.id}: ${logSafeMessage(error)}`));
     socket.on('ping', this.onControlPing);
     socket.on('pong', this.onControlPong);
   }
@@ -113,8 +114,8 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
   }
 
   @SubscribeMessage(InboundCommand.GetIceServerConfig)
-  onGetIceServerConfig(socket: SignalingSocket): void {
-    this.admit(socket)?.run(this.iceServerConfig, this, undefined);
+  onGetIceServerConfig(socket: SignalingSocket, frame: InboundFrame): void {
+    this.admit(socket)?.run(this.iceServerConfig, this, frame);
   }
 
   @SubscribeMessage(InboundCommand.Join)
@@ -151,7 +152,7 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
   onUnknownCommand(socket: SignalingSocket, frame: InboundFrame): void {
     if (!this.admit(socket)) return;
     this.stats.unknownCommands++;
-    this.logger.debug(`ignored unknown command "${frame.command.slice(0, 64)}"`);
+    this.logger.debug(`ignored unknown command "${logSafe(frame.command, 64)}"`);
   }
 
   /**
@@ -169,7 +170,7 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     if (decision === RateDecision.DropAndTell) {
       connection.send(errorFrame(ErrorDefinition.RateLimitExceeded));
     } else if (!connection.closing) {
-      this.logger.warn(`closing connection ${connection.id} from ${connection.remoteAddress}: sustained rate limit excess`);
+      this.logger.warn(`closing connection ${connection.id} from ${logSafe(connection.remoteAddress, 64)}: sustained rate limit excess`);
       void this.signaling.close(connection, LeaveReason.RateLimited, CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
     }
     return undefined;
@@ -179,9 +180,15 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     connection.send(PONG_FRAME);
   }
 
-  private iceServerConfig(connection: PeerConnection): void {
-    const frame = this.iceServers.frameFor(connection.id);
-    if (frame) connection.send(frame);
+  /** Synchronous unless a token in the frame has to be checked (see IceServerConfigService.answer). */
+  private iceServerConfig(connection: PeerConnection, frame: InboundFrame): void | Promise<void> {
+    const answer = this.iceServers.answer(connection, frame);
+    if (answer instanceof Promise) {
+      return answer.then((reply) => {
+        if (reply) connection.send(reply);
+      });
+    }
+    if (answer) connection.send(answer);
   }
 
   private invalidFrame(_connection: PeerConnection, reason: string): never {

@@ -5,6 +5,7 @@ import { JoinAuthorizer } from './auth/join-authorizer';
 import { CLOSE_GOING_AWAY, CLOSE_KICKED, CLOSE_SEND_BUFFER_FULL } from './connections/close-codes';
 import { ConnectionRegistry } from './connections/connection-registry.service';
 import { LivenessProbe } from './connections/liveness-probe.service';
+import { logSafe, logSafeMessage, logSafeStack } from './log-safe';
 import { MessageRateLimiter } from './connections/message-rate-limiter';
 import { PeerConnection } from './connections/peer-connection';
 import { SignalingEventType } from './events/signaling-event';
@@ -74,7 +75,7 @@ export class SignalingService implements OnModuleDestroy {
       return connection;
     }
     this.connections.add(connection);
-    this.logger.debug(`connection ${connection.id} opened from ${remoteAddress}`);
+    this.logger.debug(`connection ${connection.id} opened from ${logSafe(remoteAddress, 64)}`);
     return connection;
   }
 
@@ -124,7 +125,7 @@ export class SignalingService implements OnModuleDestroy {
     const { streamId, joinedAt: at } = member;
     if (outcome.roomOpened) this.events.emit({ type: SignalingEventType.RoomOpened, at, streamId, room });
     this.events.emit({ type: SignalingEventType.PeerJoined, at, member });
-    this.logger.debug(`connection ${member.connectionId} joined ${streamId}`);
+    this.logger.debug(`connection ${member.connectionId} joined ${logSafe(streamId, 128)}`);
     if (!waiting) return false;
     const joinerOffers = waiting.mode === PLAY_MODE && member.mode !== PLAY_MODE;
     if (!joinerOffers) this.relay.deliverTo(waiting, startFrame(streamId));
@@ -191,7 +192,9 @@ export class SignalingService implements OnModuleDestroy {
       if (connection.closeReason) {
         reason = connection.closeReason;
       } else {
-        this.logger.log(`connection ${connection.id} did not answer a liveness probe for a join of ${member.streamId}: dropped`);
+        this.logger.log(
+          `connection ${connection.id} did not answer a liveness probe for a join of ${logSafe(member.streamId, 128)}: dropped`,
+        );
         void this.close(connection, LeaveReason.Timeout);
       }
     } else if (forward) {
@@ -247,7 +250,7 @@ export class SignalingService implements OnModuleDestroy {
   private readonly overflowed = (connection: PeerConnection): void => {
     if (connection.closing) return;
     this.logger.warn(
-      `closing connection ${connection.id} from ${connection.remoteAddress}: more than ${this.options.limits.maxBufferedBytes} bytes wait to be sent (the client does not read)`,
+      `closing connection ${connection.id} from ${logSafe(connection.remoteAddress, 64)}: more than ${this.options.limits.maxBufferedBytes} bytes wait to be sent (the client does not read)`,
     );
     void this.close(connection, LeaveReason.SlowConsumer, CLOSE_SEND_BUFFER_FULL, 'send buffer full');
   };
@@ -313,9 +316,10 @@ export class SignalingService implements OnModuleDestroy {
         connectionId: connection.id,
         remoteAddress: connection.remoteAddress,
         userAgent: connection.userAgent,
+        command: 'join',
       });
     } catch (error) {
-      this.logger.error(`join authoriser failed: ${(error as Error).message}`, (error as Error).stack);
+      this.logger.error(`join authoriser failed: ${logSafeMessage(error, 500)}`, logSafeStack(error, 500));
       return false;
     }
   }
@@ -326,6 +330,6 @@ export class SignalingService implements OnModuleDestroy {
     const at = new Date();
     this.events.emit({ type: SignalingEventType.PeerLeft, at, member, reason });
     if (roomClosed) this.events.emit({ type: SignalingEventType.RoomClosed, at, room });
-    this.logger.debug(`session ${member.sessionId} left ${member.streamId} (${reason})`);
+    this.logger.debug(`session ${member.sessionId} left ${logSafe(member.streamId, 128)} (${reason})`);
   }
 }

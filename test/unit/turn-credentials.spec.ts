@@ -1,4 +1,7 @@
+import { JoinAuthorizer } from '../../src/signaling/auth/join-authorizer';
+import { JwtJoinAuthorizer } from '../../src/signaling/auth/jwt-join-authorizer';
 import { createTurnCredentials } from '../../src/signaling/ice/turn-credentials';
+import { resolveSignalingOptions } from '../../src/signaling/signaling-options';
 
 /**
  * HMAC-SHA1 through WebCrypto (globalThis.crypto.subtle): an implementation independent of
@@ -68,5 +71,23 @@ describe('createTurnCredentials (TURN REST API / coturn use-auth-secret)', () =>
     expect(createTurnCredentials('secret2', 'user', 600, 1_700_000_000_000).credential).not.toBe(base);
     expect(createTurnCredentials('secret', 'user2', 600, 1_700_000_000_000).credential).not.toBe(base);
     expect(createTurnCredentials('secret', 'user', 601, 1_700_000_000_000).credential).not.toBe(base);
+  });
+});
+
+describe('JoinAuthorizer.restrictsJoins (TURN credentials only for members and valid tokens while true)', () => {
+  it('the default JWT authoriser: on with a jwt key, off without', () => {
+    expect(new JwtJoinAuthorizer(resolveSignalingOptions({ jwt: { secret: 's' } })).restrictsJoins()).toBe(true);
+    expect(new JwtJoinAuthorizer(resolveSignalingOptions({})).restrictsJoins()).toBe(false);
+  });
+
+  it('an authoriser of the host app: on, unless it says otherwise', () => {
+    class Custom extends JoinAuthorizer {
+      authorize(): boolean {
+        return true;
+      }
+    }
+    class BuiltOnJwt extends JwtJoinAuthorizer {}
+    expect(new Custom().restrictsJoins()).toBe(true);
+    expect(new BuiltOnJwt(resolveSignalingOptions({})).restrictsJoins()).toBe(true);
   });
 });

@@ -1,12 +1,17 @@
 /** What a join authoriser is asked about. */
 export interface JoinAttempt {
   readonly streamId: string;
-  /** The `token` field of the `join` frame, if any. */
+  /** The `token` field of the frame, if any. */
   readonly token?: string;
   readonly mode: string;
   readonly connectionId: string;
   readonly remoteAddress: string;
   readonly userAgent: string;
+  /**
+   * The command that asks: `join`, or `getIceServerConfig` carrying a `token` and a `streamId` (a
+   * socket that wants TURN credentials before it joins; see `restrictsJoins`). Absent means `join`.
+   */
+  readonly command?: 'join' | 'getIceServerConfig';
 }
 
 /**
@@ -16,4 +21,15 @@ export interface JoinAttempt {
  */
 export abstract class JoinAuthorizer {
   abstract authorize(attempt: JoinAttempt): boolean | Promise<boolean>;
+
+  /**
+   * Whether join authorisation is on. While it is, `getIceServerConfig` hands TURN credentials only
+   * to a socket that is a member of a room, or that presents a `token` this authoriser accepts for the
+   * frame's `streamId` (asked with `command: 'getIceServerConfig'`); any other socket gets the STUN
+   * server only. True for every authoriser a host app provides (override it to return false for one
+   * that lets everybody in); the default JWT authoriser is on when `jwt` is configured.
+   */
+  restrictsJoins(): boolean {
+    return true;
+  }
 }

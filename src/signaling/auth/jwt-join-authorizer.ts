@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { logSafe } from '../log-safe';
 import { SIGNALING_OPTIONS } from '../signaling.module-definition';
 import type { ResolvedSignalingOptions } from '../signaling-options.interface';
 import { JoinAttempt, JoinAuthorizer } from './join-authorizer';
@@ -8,6 +9,7 @@ import { JwtVerifier, type JwtClaims } from './jwt-verifier';
  * The default JoinAuthorizer. With `jwt` configured, `join` must carry a `token` (HS256, RS256 or
  * ES256) whose `streamId` claim equals the room, or whose `streamIds` claim lists it (`"*"` allows
  * any room); `exp` and `nbf` are honoured. Without `jwt`, every join is allowed.
+ * Tokens are verified only when asked (a `join`, or a `getIceServerConfig` with a token), never per frame.
  */
 @Injectable()
 export class JwtJoinAuthorizer extends JoinAuthorizer {
@@ -19,17 +21,25 @@ export class JwtJoinAuthorizer extends JoinAuthorizer {
     this.verifier = options.jwt && new JwtVerifier(options.jwt);
   }
 
-  authorize(attempt: JoinAttempt): boolean {
+  /** On with `jwt` configured; a subclass (a host's own authoriser built on this one) is always on. */
+  override restrictsJoins(): boolean {
+    return this.verifier !== undefined || this.constructor !== JwtJoinAuthorizer;
+  }
+
+  authorize(attempt: JoinAttempt): boolean | Promise<boolean> {
     if (!this.verifier) return true;
     if (!attempt.token) return this.refuse(attempt, 'no token');
-    const result = this.verifier.verify(attempt.token);
-    if ('error' in result) return this.refuse(attempt, result.error);
-    if (!allowsRoom(result.claims, attempt.streamId)) return this.refuse(attempt, 'token not valid for this streamId');
-    return true;
+    return this.verifier.verify(attempt.token).then((result) => {
+      if ('error' in result) return this.refuse(attempt, result.error);
+      if (!allowsRoom(result.claims, attempt.streamId)) return this.refuse(attempt, 'token not valid for this streamId');
+      return true;
+    });
   }
 
   private refuse(attempt: JoinAttempt, reason: string): false {
-    this.logger.debug(`join of ${attempt.streamId} by ${attempt.connectionId} refused: ${reason}`);
+    this.logger.debug(
+      `${attempt.command ?? 'join'} for ${logSafe(attempt.streamId, 128)} by ${attempt.connectionId} refused: ${reason}`,
+    );
     return false;
   }
 }

@@ -1,4 +1,6 @@
-import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTHeaderParameters } from 'jose';
+import { logSafe } from '../log-safe';
 
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
 
@@ -15,65 +17,81 @@ export interface JwtVerifierOptions {
   clockToleranceSeconds: number;
 }
 
+export type JwtVerification = { claims: JwtClaims } | { error: string };
+
 /**
- * Verifies compact JWS tokens (HS256, RS256, ES256) with node:crypto and checks `exp`/`nbf`.
- * Returns the claims, or a reason the token is refused. `alg: none` and unlisted algorithms are refused.
+ * A compact JWS of three base64url segments (RFC 7515: no padding, no `+` or `/`, nothing else);
+ * the signature is empty only for `alg: none`, refused later by the algorithm list.
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Verifies compact JWS tokens (HS256, RS256, ES256) with `jose` and checks `exp`/`nbf` with the
+ * clock tolerance. Resolves the claims, or the reason the token is refused. `alg: none` and unlisted
+ * algorithms are refused.
+ *
+ * Each segment must be canonical base64url, as the JWS spec has it: Node's decoder (which `jose`
+ * uses) skips characters it does not know and accepts padding and standard-base64 `+`/`/`, so
+ * `<token>==`, `<token>\n` or a signature in standard base64 would otherwise verify as the token.
  */
 export class JwtVerifier {
-  private readonly secret: Buffer | undefined;
+  private readonly secret: KeyObject | undefined;
   private readonly publicKey: KeyObject | undefined;
+  private readonly keyFor = (header: JWTHeaderParameters): KeyObject => {
+    const key = header.alg === 'HS256' ? this.secret : this.publicKey;
+    if (!key) throw new NoKeyError();
+    return key;
+  };
 
   constructor(private readonly options: JwtVerifierOptions) {
-    this.secret = options.secret ? Buffer.from(options.secret) : undefined;
+    this.secret = options.secret ? createSecretKey(Buffer.from(options.secret, 'utf8')) : undefined;
     this.publicKey = options.publicKey ? createPublicKey(options.publicKey) : undefined;
   }
 
-  verify(token: string, nowMs: number = Date.now()): { claims: JwtClaims } | { error: string } {
-    const parts = token.split('.');
-    if (parts.length !== 3) return { error: 'malformed token' };
-    const [headerPart, payloadPart, signaturePart] = parts;
-    const header = decodeJson(headerPart);
-    const claims = decodeJson(payloadPart);
-    if (!header || !claims) return { error: 'malformed token' };
-    const alg = header.alg;
-    if (typeof alg !== 'string' || !this.options.algorithms.includes(alg as JwtAlgorithm)) {
-      return { error: `algorithm ${String(alg)} not accepted` };
-    }
-    const signed = Buffer.from(`${headerPart}.${payloadPart}`);
-    const signature = Buffer.from(signaturePart, 'base64url');
-    if (!this.checkSignature(alg as JwtAlgorithm, signed, signature)) return { error: 'bad signature' };
-    const now = nowMs / 1000;
-    const leeway = this.options.clockToleranceSeconds;
-    if (claims.exp !== undefined && (typeof claims.exp !== 'number' || now > claims.exp + leeway)) {
-      return { error: 'token expired' };
-    }
-    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || now < claims.nbf - leeway)) {
-      return { error: 'token not yet valid' };
-    }
-    return { claims };
-  }
-
-  private checkSignature(alg: JwtAlgorithm, signed: Buffer, signature: Buffer): boolean {
+  async verify(token: string, nowMs: number = Date.now()): Promise<JwtVerification> {
+    if (!isCanonicalCompactJws(token)) return { error: 'malformed token' };
     try {
-      if (alg === 'HS256') {
-        if (!this.secret) return false;
-        const expected = createHmac('sha256', this.secret).update(signed).digest();
-        return expected.length === signature.length && timingSafeEqual(expected, signature);
-      }
-      if (!this.publicKey) return false;
-      if (alg === 'RS256') return verify('RSA-SHA256', signed, this.publicKey, signature);
-      return verify('sha256', signed, { key: this.publicKey, dsaEncoding: 'ieee-p1363' }, signature);
-    } catch {
-      return false;
+      const { payload } = await jwtVerify(token, this.keyFor, {
+        algorithms: this.options.algorithms,
+        clockTolerance: this.options.clockToleranceSeconds,
+        currentDate: new Date(nowMs),
+      });
+      return { claims: payload as JwtClaims };
+    } catch (error) {
+      return { error: refusal(error, token) };
     }
   }
 }
 
-function decodeJson(part: string): (Record<string, unknown> & JwtClaims) | undefined {
+class NoKeyError extends Error {}
+
+function isCanonicalCompactJws(token: string): boolean {
+  if (typeof token !== 'string' || !COMPACT_JWS.test(token)) return false;
+  // Canonical: the segment is exactly what its bytes encode to (no stray trailing bits, no length ≡ 1 mod 4).
+  return token.split('.').every((segment) => Buffer.from(segment, 'base64url').toString('base64url') === segment);
+}
+
+/** The reason a token was refused, from what `jose` threw: fixed text, and client-supplied parts escaped (logSafe). */
+function refusal(error: unknown, token: string): string {
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof NoKeyError) return 'bad signature';
+  if (error instanceof errors.JOSEAlgNotAllowed) return `algorithm ${logSafe(algorithmOf(token), 32)} not accepted`;
+  // An unknown `crit` header parameter.
+  if (error instanceof errors.JOSENotSupported) return 'unsupported token';
+  if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'exp') return 'token expired';
+    if (error.claim === 'nbf') return 'token not yet valid';
+    return `invalid ${logSafe(error.claim, 32)} claim`;
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'malformed token';
+  // A key that does not fit the algorithm (an RSA key for ES256…): jose throws a TypeError.
+  return 'bad signature';
+}
+
+function algorithmOf(token: string): string {
   try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JwtClaims) : undefined;
+    return String(decodeProtectedHeader(token).alg);
   } catch {
-    return undefined;
+    return 'undefined';
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { logSafeMessage, logSafeStack } from '../log-safe';
 import type { SignalingEvent, SignalingEventListener } from './signaling-event';
 
 /**
@@ -25,7 +26,7 @@ export class SignalingEvents {
       try {
         listener(event);
       } catch (error) {
-        this.logger.error(`listener failed on ${event.type}: ${(error as Error).message}`, (error as Error).stack);
+        this.logger.error(`listener failed on ${event.type}: ${logSafeMessage(error, 500)}`, logSafeStack(error, 500));
       }
     }
   }

@@ -10,7 +10,7 @@ import { ProtocolError } from './protocol-error';
 
 /** Ant Media's stream id validator. */
 export const STREAM_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
-const MAX_MODE_LENGTH = 32;
+export const MAX_MODE_LENGTH = 32;
 /**
  * Deepest nesting of arrays and objects in a peerMessageCommand's `data`. The relayed frame is
  * serialised again, recursively: a frame of a few KB nested thousands deep would overflow the stack.
