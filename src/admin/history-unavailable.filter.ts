@@ -8,6 +8,7 @@ import {
   type HttpException,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { logSafe } from '../signaling/log-safe';
 import type { IncomingMessage } from 'node:http';
 import { HistoryQueryError } from '../persistence/history-failure';
 import { HistoryUnavailableError } from '../persistence/history-unavailable.error';
@@ -34,10 +35,10 @@ export class HistoryUnavailableFilter implements ExceptionFilter {
       : new InternalServerErrorException(HISTORY_QUERY_FAILED_MESSAGE);
     const http = host.switchToHttp();
     const request = http.getRequest<IncomingMessage>();
-    const path = (request.url ?? '').split('?')[0].slice(0, 200);
+    const path = logSafe((request.url ?? '').split('?')[0]);
     const cause = error.cause instanceof Error ? error.cause : undefined;
     // An outage is one line per request; a refused query is a fault to fix: with the driver's stack.
-    const line = `${request.method} ${path}: ${exception.getStatus()} ${error.message}`;
+    const line = `${logSafe(request.method, 16)} ${path}: ${exception.getStatus()} ${logSafe(error.message, 1000)}`;
     if (outage || !cause?.stack) this.logger.error(line);
     else this.logger.error(line, cause.stack);
     this.adapterHost.httpAdapter.reply(http.getResponse(), exception.getResponse(), exception.getStatus());
