@@ -14,9 +14,10 @@ import { SIGNALING_DEFAULTS } from './signaling/signaling-options';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
- * The standalone app, configured from AppConfig: signaling (on one node in memory, or shared by
- * several nodes through Redis), its history, the admin API, the demo page at `/`, webhooks (when
- * URLs are configured), Prometheus metrics and health probes.
+ * The standalone app, configured from AppConfig (which main.ts builds from @nestjs/config, see
+ * config/load-app-env.ts): signaling (on one node in memory, or shared by several nodes through
+ * Redis), its history, the admin API, the demo page at `/`, webhooks (when URLs are configured),
+ * Prometheus metrics and health probes.
  */
 @Module({})
 export class AppModule {
@@ -29,6 +30,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // main.ts: the @nestjs/config module that loaded and validated the settings (ConfigService, global)
+        ...(config.configModule ? [config.configModule] : []),
         ...cluster,
         SignalingModule.forRoot({ ...config.signaling, isGlobal: true, ...shared }),
         PersistenceModule.forRoot({ database: config.database, nodeId: config.nodeId, ...config.history }),

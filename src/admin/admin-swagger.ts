@@ -18,7 +18,7 @@ export function buildAdminOpenApi(app: INestApplication, signalingPath: string, 
         'Operators: see active rooms and sessions, read room/session history, force a peer or a room to leave.',
         '',
         'Every route needs the admin API key: click **Authorize** and paste it as the bearer token (or as `X-API-Key`).',
-        'The standalone app prints it at startup (it is kept in `data/admin-api-key` unless `ADMIN_API_KEY` is set).',
+        'The standalone app prints it when it generates it, on its first start (it is kept in `data/admin-api-key` unless `ADMIN_API_KEY` is set).',
         '',
         `Clients signal over the WebSocket at \`${signalingPath}\` with Ant Media Server's P2P protocol` +
           (options.asyncApiUrl ? `: see the [AsyncAPI document](${options.asyncApiUrl}).` : '.'),
