@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { HistoryQueryService } from '../../src/persistence/history-query.service';
 import { HistoryUnavailableError } from '../../src/persistence/history-unavailable.error';
 import { HISTORY_CONNECTION } from '../../src/persistence/persistence.constants';
+import { captureOutput } from '../support/capture-output';
 import { admin } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -30,13 +31,16 @@ describe('history database that cannot be read', () => {
     expect((failure as Error).message).toMatch(/^history database unavailable: /);
   });
 
-  it.each(['/api/v1/sessions', '/api/v1/history/rooms', '/api/v1/stats'])('GET %s answers 503 with the error body', async (path) => {
-    const response = await admin(t).get(path).expect(503);
+  it.each(['/api/v1/sessions', '/api/v1/history/rooms', '/api/v1/stats'])('GET %s answers 503 with the error body, and logs it once', async (path) => {
+    const { result: response, stdout, stderr } = await captureOutput(() => admin(t).get(path).expect(503));
     expect(response.body).toEqual({
       statusCode: 503,
       error: 'Service Unavailable',
       message: expect.stringMatching(/^history database unavailable: /),
     });
+    const logged = (stdout + stderr).split('\n').filter((line) => line.includes('ERROR'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain(`GET ${path}: 503 history database unavailable`);
   });
 
   it('live routes that do not read history still answer', async () => {
