@@ -123,7 +123,8 @@ async function load(script) {
   });
   // The loaders' debug logs name each file they load: CommonJS `load "<path>"`, ESM `Translating <kind> file://<path>`.
   await check('root entry loads no optional backend', () => {
-    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'module,esm' }, timeout: 60_000 });
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'module,esm' }, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+    if (run.error) return `${run.error.message} (the loader's debug output is large)`;
     if (run.status !== 0) return `exit ${run.status ?? run.signal}: ${run.stderr.slice(-500)}`;
     const files = new Set();
     for (const match of run.stderr.matchAll(/(?:load "([^"]+)"|Translating \w+ file:\/\/(\S+))/g)) {
