@@ -7,7 +7,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, IsNull, type EntityManager, type ObjectLiteral, type Repository } from 'typeorm';
+import { DataSource, In, IsNull, type ObjectLiteral, type Repository } from 'typeorm';
 import { SignalingEventType, type SignalingEvent } from '../signaling/events/signaling-event';
 import { SignalingEvents } from '../signaling/events/signaling-events.service';
 import type { RoomMember, RoomSnapshot } from '../signaling/rooms/room-member';
@@ -16,9 +16,11 @@ import { PeerSession } from './entities/peer-session.entity';
 import { RoomRecord } from './entities/room-record.entity';
 import { SERVER_RESTART } from './entities/session-end-reason';
 import { runHistoryMigrations } from './history-migrations';
+import { historyDialect, HistoryTable, type MergeRule } from './history-statements';
 import { HISTORY_CONNECTION } from './persistence.constants';
 import { PERSISTENCE_OPTIONS, type ResolvedPersistenceOptions } from './persistence-options.interface';
 
+/** Ids per `IN (…)` of the boot-time reconciliation. */
 const CHUNK = 200;
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -26,6 +28,16 @@ interface Counters {
   messagesRelayed: number;
   bytesRelayed: number;
 }
+
+const COUNTER_COLUMNS = ['messagesRelayed', 'bytesRelayed'] as const satisfies readonly (keyof Counters & keyof PeerSession)[];
+
+/**
+ * Several nodes write one shared database (each the events it emitted), each in its own batches, so an
+ * older state of a row can reach it after a newer one: a closed row is final, and a room's state only
+ * grows (peak peers, call duration). PostgreSQL applies the rule; SQLite serves one node.
+ */
+const ROOM_MERGE: MergeRule<RoomRecord> = { closedBy: 'closedAt', growing: ['peakPeers', 'callDurationMs'] };
+const SESSION_MERGE: MergeRule<PeerSession> = { closedBy: 'leftAt', growing: [] };
 
 /**
  * Writes room and session history behind signaling: lifecycle events only update rows in memory
@@ -49,6 +61,9 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
   private retryDelayMs = 0;
   private nextAttemptAt = 0;
   private lastOverflowLog = 0;
+  /** The two tables' statements, and what was last written of each open row (set up at init). */
+  private roomTable: HistoryTable<RoomRecord>;
+  private sessionTable: HistoryTable<PeerSession>;
 
   /** Figures for metrics and /stats. */
   readonly stats = { rowsWritten: 0, failedFlushes: 0, droppedRows: 0 };
@@ -67,6 +82,9 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
 
   async onModuleInit(): Promise<void> {
     await runHistoryMigrations(this.dataSource);
+    const dialect = await historyDialect(this.dataSource);
+    this.roomTable = new HistoryTable(this.dataSource, RoomRecord, ROOM_MERGE, dialect);
+    this.sessionTable = new HistoryTable(this.dataSource, PeerSession, SESSION_MERGE, dialect);
     await this.reconcile();
     this.unsubscribe = this.events.subscribe((event) => this.record(event));
   }
@@ -212,11 +230,21 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
     this.sessions = new Map();
     this.counters = new Map();
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await writeRows(manager, RoomRecord, [...rooms.values()], (row) => row.closedAt !== null, OPEN_ROOM_ROW_MAY_OVERWRITE);
-        await writeRows(manager, PeerSession, [...sessions.values()], (row) => row.leftAt !== null, OPEN_SESSION_ROW_MAY_OVERWRITE);
-        for (const [id, values] of counters) await manager.update(PeerSession, { id, leftAt: IsNull() }, values);
-      });
+      // Only what changed since it was last written: one multi-row statement per table (and chunk).
+      const roomRows = this.roomTable.changedRows(rooms.values());
+      const sessionRows = this.sessionTable.changedRows(sessions.values());
+      const counterRows = this.sessionTable.changedUpdates(counters, COUNTER_COLUMNS, sessionRows);
+      if (roomRows.length + sessionRows.length + counterRows.length > 0) {
+        await this.dataSource.transaction(async (manager) => {
+          const runner = manager.queryRunner!;
+          await this.roomTable.upsert(runner, roomRows);
+          await this.sessionTable.upsert(runner, sessionRows);
+          await this.sessionTable.updateOpen(runner, COUNTER_COLUMNS, counterRows);
+        });
+        this.roomTable.wrote(roomRows);
+        this.sessionTable.wrote(sessionRows);
+        this.sessionTable.wroteUpdates(COUNTER_COLUMNS, counterRows);
+      }
       this.stats.rowsWritten += rooms.size + sessions.size + counters.size;
       if (this.retryDelayMs > 0) this.logger.log('history database writable again; pending rows written');
       this.retryDelayMs = 0;
@@ -266,41 +294,6 @@ export class HistoryWriter implements OnModuleInit, OnApplicationBootstrap, Befo
       messagesRelayed: member.messagesRelayed,
       bytesRelayed: member.bytesRelayed,
     };
-  }
-}
-
-/**
- * When a row that is still open may replace the stored one. Several nodes write one shared database
- * (each the events it emitted), each in its own batches, so an older state can reach it after a newer
- * one: a closed row is final, and a room's state only grows (peak peers, call duration). PostgreSQL
- * applies the condition; TypeORM leaves it out on SQLite, which serves one node.
- */
-const OPEN_ROOM_ROW_MAY_OVERWRITE =
-  '"room_records"."closedAt" IS NULL AND "room_records"."peakPeers" <= EXCLUDED."peakPeers" ' +
-  'AND "room_records"."callDurationMs" <= EXCLUDED."callDurationMs"';
-const OPEN_SESSION_ROW_MAY_OVERWRITE = '"peer_sessions"."leftAt" IS NULL';
-
-/** Upserts rows by id: closed rows unconditionally, open ones only where `openCondition` holds. */
-async function writeRows<T extends ObjectLiteral>(
-  manager: EntityManager,
-  entity: new () => T,
-  rows: T[],
-  isClosed: (row: T) => boolean,
-  openCondition: string,
-): Promise<void> {
-  const columns = manager.connection.getMetadata(entity).columns.map((column) => column.databaseName);
-  const closed = rows.filter(isClosed);
-  const open = rows.filter((row) => !isClosed(row));
-  for (const chunk of chunks(closed)) await manager.upsert(entity, chunk as never, ['id']);
-  for (const chunk of chunks(open)) {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(entity)
-      .values(chunk as never)
-      .orUpdate(columns.filter((column) => column !== 'id'), ['id'], { overwriteCondition: { where: openCondition } })
-      .updateEntity(false)
-      .execute();
   }
 }
 
