@@ -8,14 +8,15 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatSummary, summarise } from './cpuprofile-summary';
 import { APP_BENCH_ENV, type ServerKind, ServerProcess } from './lib/server-process';
-import { spread } from './lib/stats';
+import { type LoopDelay, spread } from './lib/stats';
 import { runIdle } from './workloads/idle';
+import { type PairLoad, pairLoadKey, runPairs } from './workloads/pairs';
 import { runRelay } from './workloads/relay';
 import { runSessions } from './workloads/sessions';
 import type { Measurement, ServerMemory, WorkloadContext } from './workloads/workload';
 
 const ROOT = join(__dirname, '..', '..');
-const WORKLOADS = ['sessions', 'relay', 'idle'] as const;
+const WORKLOADS = ['sessions', 'relay', 'pairs', 'idle'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 interface Options {
@@ -33,6 +34,12 @@ interface Options {
   seconds: number;
   warmupSeconds: number;
   window: number;
+  pairLoads: PairLoad[];
+  pairSeconds: number;
+  pairWarmupSeconds: number;
+  pairTurnMs: number;
+  pairTickMs: number;
+  pairTrace: boolean;
   idle: number;
   idleParallel: number;
   settleSeconds: number;
@@ -49,7 +56,7 @@ interface Options {
 
 const USAGE = `npm run bench -- [options]
   --runs N               repetitions of every workload on each server (3)
-  --workloads LIST       sessions,relay,idle (all)
+  --workloads LIST       sessions,relay,pairs,idle (all)
   --only app|baseline    run one side only
   --sessions N           timed sessions per run (3000); --warmup-sessions N (300); --concurrency N pairs in flight (50)
   --slices N             turns per server for the timed sessions (6)
@@ -57,6 +64,10 @@ const USAGE = `npm run bench -- [options]
   --pairs N              established pairs for the relay workload (100)
   --rate N               offered candidates/s in the fixed-rate phase (5000)
   --seconds N            measured seconds per relay phase (8); --warmup-seconds N (2); --window N per pair at max rate (8)
+  --pair-loads LIST      pairs workload: NxR,… N pairs, each peer sending R candidates/s (500x20,1000x5)
+  --pair-seconds N       measured seconds per server and load (20); --pair-warmup-seconds N (2)
+  --pair-turn-ms N       length of a server's turn (2000); --pair-tick-ms N generator timer wheel period (1)
+  --pair-trace           pairs: write the slow messages and both event loops' stalls (bench/results/*.trace.json)
   --idle N               idle connections to hold (10000); --idle-parallel N pairs opening at once (100); --settle-seconds N (3)
   --app-nodes N          start N app processes and split each pair's peers across them (1)
   --app-env K=V          extra env for the app processes (repeatable), e.g. a Redis URL for --app-nodes 2
@@ -85,6 +96,15 @@ function parseOptions(argv: string[]): Options {
     seconds: 8,
     warmupSeconds: 2,
     window: 8,
+    pairLoads: [
+      { pairs: 500, rate: 20 },
+      { pairs: 1000, rate: 5 },
+    ],
+    pairSeconds: 20,
+    pairWarmupSeconds: 2,
+    pairTurnMs: 2000,
+    pairTickMs: 1,
+    pairTrace: false,
     idle: 10_000,
     idleParallel: 100,
     settleSeconds: 3,
@@ -135,6 +155,18 @@ function parseOptions(argv: string[]): Options {
       case '--seconds': o.seconds = int(arg, value()); break;
       case '--warmup-seconds': o.warmupSeconds = int(arg, value()); break;
       case '--window': o.window = int(arg, value()); break;
+      case '--pair-loads':
+        o.pairLoads = value().split(',').map((item) => {
+          const match = /^(\d+)x(\d+)$/.exec(item.trim());
+          if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`--pair-loads needs NxR items, e.g. 500x20 (got ${item})`);
+          return { pairs: Number(match[1]), rate: Number(match[2]) };
+        });
+        break;
+      case '--pair-seconds': o.pairSeconds = Math.max(1, int(arg, value())); break;
+      case '--pair-warmup-seconds': o.pairWarmupSeconds = int(arg, value()); break;
+      case '--pair-turn-ms': o.pairTurnMs = Math.max(100, int(arg, value())); break;
+      case '--pair-tick-ms': o.pairTickMs = Math.max(1, int(arg, value())); break;
+      case '--pair-trace': o.pairTrace = true; break;
       case '--idle': o.idle = int(arg, value()); break;
       case '--idle-parallel': o.idleParallel = int(arg, value()); break;
       case '--settle-seconds': o.settleSeconds = int(arg, value()); break;
@@ -152,7 +184,10 @@ function parseOptions(argv: string[]): Options {
       case '--max-minutes': o.maxMinutes = int(arg, value()); break;
       case '--out': o.out = value(); break;
       case '--quick':
-        Object.assign(o, { runs: 1, sessions: 200, warmupSessions: 50, pairs: 20, rate: 1000, seconds: 2, warmupSeconds: 1, idle: 1000 });
+        Object.assign(o, {
+          runs: 1, sessions: 200, warmupSessions: 50, pairs: 20, rate: 1000, seconds: 2, warmupSeconds: 1, idle: 1000,
+          pairLoads: [{ pairs: 50, rate: 20 }, { pairs: 100, rate: 5 }], pairSeconds: 2, pairWarmupSeconds: 1, pairTurnMs: 1000,
+        });
         break;
       case '--help':
       case '-h':
@@ -257,19 +292,38 @@ function contextFor(target: Target, workload: Workload, rep: number, o: Options,
         clientCpuMs: (client.user + client.system) / 1000,
       };
     },
-    async profile(on: boolean): Promise<void> {
+    async profile(on: boolean, label?: string): Promise<void> {
       if (!profiling) return;
       for (const [i, p] of target.processes.entries()) {
         if (on) {
           await p.request({ cmd: 'profile-start', interval: 250 });
           continue;
         }
-        const file = join(ROOT, 'bench', 'results', `${stamp}-${workload}-${target.kind}-r${rep}-node${i + 1}.cpuprofile`);
+        const name = label ? `${workload}-${label}` : workload;
+        const file = join(ROOT, 'bench', 'results', `${stamp}-${name}-${target.kind}-r${rep}-node${i + 1}.cpuprofile`);
         await p.request({ cmd: 'profile-stop', file });
         record.profile = file;
         console.log(`      ${target.kind} profile (the other server's turns show as idle):`);
         console.log(formatSummary(summarise(JSON.parse(readFileSync(file, 'utf8'))), 25).replace(/^/gm, '      '));
       }
+    },
+    async loopDelay(action: 'enable' | 'disable' | 'report'): Promise<LoopDelay> {
+      const replies = await Promise.all(target.processes.map((p) => p.request({ cmd: 'loop-delay', action, resolution: 1 })));
+      const highest = (field: keyof LoopDelay) => (replies.length ? Math.max(...replies.map((r) => Number(r[field] ?? NaN))) : NaN);
+      const sum = (field: keyof LoopDelay) => (replies.length ? replies.reduce((total, r) => total + Number(r[field] ?? NaN), 0) : NaN);
+      return {
+        count: sum('count'),
+        p50: highest('p50'),
+        p99: highest('p99'),
+        max: highest('max'),
+        gcMs: sum('gcMs'),
+        gcMaxMs: highest('gcMaxMs'),
+        gcCount: sum('gcCount'),
+        gcMajorCount: sum('gcMajorCount'),
+        windowMs: highest('windowMs'),
+        stalls: replies.flatMap((r) => (r.stalls as LoopDelay['stalls']) ?? []),
+        gcPauses: replies.flatMap((r) => (r.gcPauses as LoopDelay['gcPauses']) ?? []),
+      };
     },
     async memory(gc: boolean): Promise<ServerMemory> {
       let heapUsed = 0;
@@ -288,7 +342,7 @@ function contextFor(target: Target, workload: Workload, rep: number, o: Options,
 }
 
 /** Runs one workload against the given servers: taking turns (sessions, relay) or one alone (idle). */
-async function runWorkload(workload: Workload, contexts: WorkloadContext[], o: Options): Promise<Measurement[]> {
+async function runWorkload(workload: Workload, contexts: WorkloadContext[], o: Options, rep: number, stamp: string): Promise<Measurement[]> {
   switch (workload) {
     case 'sessions':
       return runSessions(contexts, {
@@ -309,6 +363,17 @@ async function runWorkload(workload: Workload, contexts: WorkloadContext[], o: O
         window: o.window,
         fixedSliceMs: 500,
         maxSliceMs: 1000,
+      });
+    case 'pairs':
+      return runPairs(contexts, {
+        loads: o.pairLoads,
+        seconds: o.pairSeconds,
+        warmupSeconds: o.pairWarmupSeconds,
+        turnMs: o.pairTurnMs,
+        tickMs: o.pairTickMs,
+        trace: o.pairTrace
+          ? (load, kind) => join(ROOT, 'bench', 'results', `${stamp}-pairs-${load}-${kind}-r${rep}.trace.json`)
+          : undefined,
       });
     case 'idle': {
       const results: Measurement[] = [];
@@ -356,10 +421,56 @@ const ROWS: Row[] = [
   { workload: 'idle', metric: 'idle_open_per_s', label: 'idle: connections opened/s', digits: 0 },
 ];
 
+/** The pairs workload's rows, per load (`--pair-loads`); targets from issue 13. */
+function pairRows(o: Options): Row[] {
+  const rows: Row[] = [];
+  for (const load of o.pairLoads) {
+    const k = pairLoadKey(load);
+    const name = `${load.pairs} pairs × ${load.rate}/s each way (${(2 * load.pairs * load.rate).toLocaleString('en-US')} msg/s)`;
+    const row = (metric: string, label: string, digits: number, target?: Row['target']): Row => ({
+      workload: 'pairs',
+      metric: `${k}_${metric}`,
+      label: `${name}: ${label}`,
+      digits,
+      target,
+    });
+    rows.push(
+      row('msgs_per_s', 'delivered msg/s', 0),
+      row('p50_ms', 'latency p50 (ms)', 3),
+      row('p95_ms', 'latency p95 (ms)', 3, { on: 'ratio', op: '<=', value: 1.3, text: '≤ 1.3× baseline' }),
+      row('p99_ms', 'latency p99 (ms)', 3, { on: 'ratio', op: '<=', value: 1.5, text: '≤ 1.5× baseline' }),
+      row('max_ms', 'latency max (ms)', 2),
+      row('server_cpu_us_per_msg', 'server CPU/msg (µs)', 1, { on: 'ratio', op: '<=', value: 1.15, text: '≤ 1.15× baseline' }),
+      row('server_main_cpu_us_per_msg', 'server main thread CPU/msg (µs)', 1),
+      row('server_cpu_pct', 'server CPU (% of a core)', 0),
+      row('server_loop_p50_ms', 'server event-loop delay p50 (ms)', 3),
+      row('server_loop_p99_ms', 'server event-loop delay p99 (ms)', 2),
+      row('server_loop_max_ms', 'server event-loop delay max (ms)', 1),
+      row('server_gc_ms_per_s', 'server GC pauses (ms per s)', 1),
+      row('server_gc_max_ms', 'server GC pause max (ms)', 1),
+      row('server_gc_major', 'server full GCs (count)', 0),
+      row('client_cpu_pct', 'load generator CPU (%)', 0),
+      row('client_loop_p99_ms', 'load generator event-loop delay p99 (ms)', 2),
+      row('client_loop_max_ms', 'load generator event-loop delay max (ms)', 1),
+      row('client_gc_ms_per_s', 'load generator GC pauses (ms per s)', 1),
+      row('send_lag_p99_ms', 'load generator send lag p99 (ms)', 2),
+      row('send_lag_max_ms', 'load generator send lag max (ms)', 1),
+    );
+  }
+  return rows;
+}
+
+/** Every row of the table, in the order of the workloads. */
+function rowsFor(o: Options): Row[] {
+  const idleAt = ROWS.findIndex((r) => r.workload === 'idle');
+  return [...ROWS.slice(0, idleAt), ...pairRows(o), ...ROWS.slice(idleAt)];
+}
+
 interface SummaryRow {
   workload: Workload;
   metric: string;
   label: string;
+  digits: number;
   app?: { median: number; min: number; max: number; runs: number[] };
   baseline?: { median: number; min: number; max: number; runs: number[] };
   ratio?: { median: number; min: number; max: number };
@@ -369,7 +480,7 @@ interface SummaryRow {
 
 function summariseRuns(records: RunRecord[], o: Options): SummaryRow[] {
   const rows: SummaryRow[] = [];
-  for (const row of ROWS) {
+  for (const row of rowsFor(o)) {
     if (!o.workloads.includes(row.workload)) continue;
     const values = (kind: ServerKind) =>
       records.filter((r) => r.kind === kind && r.workload === row.workload && r.metrics).map((r) => r.metrics![row.metric]);
@@ -397,19 +508,18 @@ function summariseRuns(records: RunRecord[], o: Options): SummaryRow[] {
       const figure = row.target.on === 'ratio' ? ratio?.median : app?.median;
       if (figure !== undefined && Number.isFinite(figure)) met = row.target.op === '>=' ? figure >= limit : figure <= limit;
     }
-    rows.push({ workload: row.workload, metric: row.metric, label: row.label, app, baseline, ratio, target: row.target?.text, met });
+    rows.push({ workload: row.workload, metric: row.metric, label: row.label, digits: row.digits, app, baseline, ratio, target: row.target?.text, met });
   }
   return rows;
 }
 
 function formatTable(rows: SummaryRow[]): string {
-  const digitsOf = (metric: string) => ROWS.find((r) => r.metric === metric)?.digits ?? 2;
   const fmt = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : '-');
   const cell = (s: { median: number; min: number; max: number } | undefined, d: number) =>
     s ? `${fmt(s.median, d)} [${fmt(s.min, d)}–${fmt(s.max, d)}]` : '';
   const lines = [['metric', 'app median [min–max]', 'baseline median [min–max]', 'app/baseline [min–max]', 'target']];
   for (const r of rows) {
-    const d = digitsOf(r.metric);
+    const d = r.digits;
     lines.push([
       `${r.workload}: ${r.label}`,
       cell(r.app, d),
@@ -431,6 +541,14 @@ async function main(): Promise<void> {
     const limit = openFilesLimit();
     if (limit < o.idle + 1024) {
       throw new Error(`open files limit ${limit} is too low for --idle ${o.idle}: run \`ulimit -n ${o.idle + 4096}\` first (or lower --idle)`);
+    }
+  }
+  if (o.workloads.includes('pairs')) {
+    // both servers' pairs are open at once, two client sockets per pair
+    const sockets = 4 * Math.max(...o.pairLoads.map((l) => l.pairs));
+    const limit = openFilesLimit();
+    if (limit < sockets + 1024) {
+      throw new Error(`open files limit ${limit} is too low for --pair-loads (${sockets} sockets): run \`ulimit -n ${sockets + 4096}\` first`);
     }
   }
   const commit = git(['rev-parse', '--short', 'HEAD']);
@@ -465,7 +583,7 @@ async function main(): Promise<void> {
             live.add(target);
           }
           const contexts = targets.map((target, i) => contextFor(target, workload, rep, o, stamp, records[i]));
-          const measurements = await runWorkload(workload, contexts, o);
+          const measurements = await runWorkload(workload, contexts, o, rep, stamp);
           measurements.forEach((metrics, i) => (records[i].metrics = metrics));
         } catch (error) {
           for (const record of records) record.error = (error as Error).message;

@@ -4,6 +4,12 @@
  *   {id, cmd:'memory', gc}            -> {id, heapUsed, rss}   (full GC first when gc is true)
  *   {id, cmd:'profile-start', interval} / {id, cmd:'profile-stop', file}  (V8 CPU profile, .cpuprofile)
  *   {id, cmd:'heap-snapshot', file}   (V8 heap snapshot, after a full GC; see bench/heap-summary.ts)
+ *   {id, cmd:'loop-delay', action:'enable'|'disable'|'report', resolution}
+ *       event-loop delay (bench/lib/stats.ts LoopDelaySampler: a timer every `resolution` ms, 1 by
+ *       default, recording the interval between its runs in a perf_hooks histogram): enabled during
+ *       the measured turns only, accumulated across them; 'report' returns {count, p50, p99, max} in
+ *       ms (the delay beyond the timer's interval) and starts again from nothing. Nothing runs until
+ *       the first 'enable'.
  * `node --cpu-prof` only writes its profile at a normal exit, but the app exits by re-raising the
  * signal after Nest's shutdown hooks, and the bench wants the measured window only: the inspector
  * Profiler gives the same file format. When the bench goes away, the server is stopped.
@@ -11,10 +17,13 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { writeHeapSnapshot } from 'node:v8';
+import { LoopDelaySampler } from './lib/stats';
 
 interface Request {
   id: number;
-  cmd: 'memory' | 'profile-start' | 'profile-stop' | 'heap-snapshot';
+  cmd: 'memory' | 'profile-start' | 'profile-stop' | 'heap-snapshot' | 'loop-delay';
+  action?: 'enable' | 'disable' | 'report';
+  resolution?: number;
   gc?: boolean;
   interval?: number;
   file?: string;
@@ -22,6 +31,7 @@ interface Request {
 
 if (process.send) {
   let session: Session | undefined;
+  let loopDelay: LoopDelaySampler | undefined;
   const reply = (id: number, body: Record<string, unknown> = {}): void => {
     process.send?.({ id, ...body });
   };
@@ -53,6 +63,14 @@ if (process.send) {
             (globalThis as { gc?: () => void }).gc?.();
             writeHeapSnapshot(request.file);
             return reply(request.id);
+          case 'loop-delay': {
+            const resolution = request.resolution ?? 1;
+            if (!loopDelay || loopDelay.resolutionMs !== resolution) loopDelay = new LoopDelaySampler(resolution);
+            if (request.action === 'enable') loopDelay.enable();
+            else if (request.action === 'disable') loopDelay.disable();
+            else if (request.action === 'report') return reply(request.id, { ...loopDelay.report() });
+            return reply(request.id);
+          }
           case 'profile-stop': {
             const { profile } = await post('Profiler.stop');
             writeFileSync(request.file!, JSON.stringify(profile));
@@ -68,3 +86,4 @@ if (process.send) {
   });
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }
+

@@ -12,6 +12,9 @@ export const SIGNALING_PATH = '/WebRTCAppEE/websocket';
 /**
  * Environment of the app under test: history on (SQLite in a fresh temporary DATA_DIR), limits
  * raised so they never throttle the load, everything else at its default. Documented in bench/README.md.
+ * The app validates every variable it reads at startup (src/config/app-env.ts): each value here must
+ * pass. Its own variables are not inherited from the bench's environment, and it runs in its data
+ * directory, so a `.env` file in the repository is not read either (see `appEnvironment`).
  */
 export const APP_BENCH_ENV: Record<string, string> = {
   HOST: '127.0.0.1',
@@ -65,15 +68,25 @@ export class ServerProcess {
     let dataDir: string | undefined;
     let args: string[];
     let env: Record<string, string | undefined>;
+    let cwd = options.root;
     if (kind === 'app') {
       dataDir = mkdtempSync(join(tmpdir(), 'signaling-bench-'));
       args = ['--expose-gc', '-r', preload, options.appMain ?? join(options.root, 'dist', 'src', 'main.js')];
-      env = { ...process.env, ...APP_BENCH_ENV, NODE_ID: options.nodeId ?? 'bench-node', ...options.env, DATA_DIR: dataDir, PORT: String(port) };
+      env = {
+        ...appEnvironment(options.root),
+        ...APP_BENCH_ENV,
+        NODE_ID: options.nodeId ?? 'bench-node',
+        ...options.env,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+      };
+      // The app reads `.env` from its working directory: a fresh directory has none.
+      cwd = dataDir;
     } else {
       args = ['--expose-gc', '-r', preload, join(options.root, 'bench', '.build', 'baseline-server.js')];
       env = { ...process.env, HOST: '127.0.0.1', PORT: String(port) };
     }
-    const child = spawn(process.execPath, args, { cwd: options.root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const server = new ServerProcess(kind, `ws://127.0.0.1:${port}${SIGNALING_PATH}`, child, dataDir);
     await server.waitReady(60_000);
     return server;
@@ -131,6 +144,25 @@ export class ServerProcess {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/**
+ * The bench's environment without the app's own variables (the list the built app validates,
+ * dist/src/config/app-env.js), so that a variable set in the shell (a DATABASE_URL, a JWT_SECRET
+ * that would refuse every join, a value the app refuses) does not change or stop the app under test.
+ * Extra app variables go through `--app-env`.
+ */
+function appEnvironment(root: string): Record<string, string | undefined> {
+  let names: string[] = [];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    names = Object.keys(require(join(root, 'dist', 'src', 'config', 'app-env.js')).APP_ENV_VARIABLES ?? {});
+  } catch {
+    // an app built before src/config/app-env.ts: inherit everything, as before
+  }
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of names) delete env[name];
+  return env;
 }
 
 function canUpgrade(url: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 /** What run.ts gives a workload, and what a workload returns. */
+import type { LoopDelay } from '../lib/stats';
 
 /** Cumulative counters at one instant; two of them give a window's usage. */
 export interface Usage {
@@ -41,11 +42,17 @@ export interface WorkloadContext {
   tag: string;
   /** Counters now (reads /proc; synchronous and cheap). */
   usage(): Usage;
-  /** Starts or stops the CPU profile of the measured phase (only with --profile). */
-  profile(on: boolean): Promise<void>;
+  /** Starts or stops the CPU profile of the measured phase (only with --profile); `label` goes into the file's name. */
+  profile(on: boolean, label?: string): Promise<void>;
   /** Server memory; with `gc` the server runs a full GC first (bench preload, `--expose-gc`). */
   memory(gc: boolean): Promise<ServerMemory>;
   log(message: string): void;
+  /**
+   * The server's event-loop delay (bench preload, perf_hooks.monitorEventLoopDelay every 1 ms):
+   * 'enable'/'disable' around measured turns (it accumulates across them), 'report' returns it in ms
+   * and resets it. Several nodes: the highest of each figure. NaN without the preload (--nodes).
+   */
+  loopDelay(action: 'enable' | 'disable' | 'report'): Promise<LoopDelay>;
   /** With --heap-snapshots: writes a heap snapshot of the (first) server process; returns its file. */
   heapSnapshot?(label: string): Promise<string>;
 }
