@@ -48,9 +48,10 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * One slice: a round starts every `slicesPerRound` slices (once per interval), and each slice
-   * visits an even share of the connections the round has not reached yet; the last slice visits all
-   * that are left. Map iteration is live: a connection that closes meanwhile is not visited, one that
+   * One slice: a round starts every `slicesPerRound` slices (once per interval); after k of its
+   * slices the round has visited k / slicesPerRound of the connections (so a few connections are
+   * visited through the interval, not all in its first slices), and the last slice visits all that
+   * are left. Map iteration is live: a connection that closes meanwhile is not visited, one that
    * opens is visited if the round reaches it.
    */
   slice(now: number): void {
@@ -59,9 +60,12 @@ export class HeartbeatService implements OnApplicationBootstrap, OnModuleDestroy
       this.visited = 0;
       this.slicesLeft = this.slicesPerRound;
     }
-    const slicesLeft = this.slicesLeft--;
+    const last = this.slicesLeft === 1;
+    this.slicesLeft--;
     if (this.round === undefined) return;
-    let quota = slicesLeft === 1 ? Infinity : Math.ceil(Math.max(0, this.connections.size - this.visited) / slicesLeft);
+    const done = this.slicesPerRound - this.slicesLeft;
+    const total = Math.max(this.connections.size, this.visited);
+    let quota = last ? Infinity : Math.floor((total * done) / this.slicesPerRound) - this.visited;
     while (quota-- > 0) {
       const next = this.round.next();
       if (next.done) {
