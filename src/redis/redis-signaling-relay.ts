@@ -35,6 +35,8 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
   private readonly registry: RedisRoomRegistry;
   private readonly nodeId: string;
   private readonly pending = new Map<string, PendingRequest>();
+  /** Probes asked of other nodes, by session: concurrent joins contesting one room share one request. */
+  private readonly probesInFlight = new Map<string, Promise<boolean | undefined>>();
   private kickHandler: KickHandler | undefined;
   private probeHandler: ProbeHandler | undefined;
   /** Cross-node frames that arrived after their membership ended. */
@@ -95,17 +97,26 @@ export class RedisSignalingRelay extends SignalingRelay implements OnModuleDestr
     this.kickHandler = kick;
   }
 
-  /** The member's node probes it; no answer within the probe time plus the kick timeout counts as alive. */
+  /**
+   * The member's node probes it; no answer within the probe time plus the kick timeout counts as alive.
+   * One request per session at a time, however many joins contest its room: a client sending joins
+   * to a full room costs one Redis round trip per member, not one per join.
+   */
   override forwardProbe(member: RoomMember): Promise<boolean | undefined> | undefined {
     const nodeId = member.nodeId;
     if (nodeId === undefined || nodeId === this.nodeId) return undefined;
+    const { sessionId } = member;
+    const inFlight = this.probesInFlight.get(sessionId);
+    if (inFlight) return inFlight;
     const timeoutMs = this.options.livenessProbeTimeoutMs + this.node.kickTimeoutMs;
-    return this.request(nodeId, `liveness probe of session ${member.sessionId}`, timeoutMs, (id) => ({
+    const probe = this.request(nodeId, `liveness probe of session ${sessionId}`, timeoutMs, (id) => ({
       t: 'probe',
       id,
       from: this.nodeId,
-      sid: member.sessionId,
-    }));
+      sid: sessionId,
+    })).finally(() => this.probesInFlight.delete(sessionId));
+    this.probesInFlight.set(sessionId, probe);
+    return probe;
   }
 
   override handleProbes(probe: ProbeHandler): void {
