@@ -44,12 +44,16 @@ class Launched {
     return launched;
   }
 
-  /** Resolves with the port once it listens; rejects if it exits first. */
+  /**
+   * Resolves with the port once it listens and has printed its whole start-up summary (the admin key
+   * line is the last one: output arrives in chunks, so the port line alone may come before the rest);
+   * rejects if it exits first.
+   */
   async listening(timeoutMs = 30_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const port = /Signaling WebSocket: ws:\/\/[^:]+:(\d+)\//.exec(this.output)?.[1];
-      if (port) return Number(port);
+      if (port && /Admin API key[^\n]*\n/.test(this.output)) return Number(port);
       if (this.exit) throw new Error(`exited (${JSON.stringify(this.exit)}) before listening:\n${this.output}`);
       if (Date.now() > deadline) throw new Error(`did not listen within ${timeoutMs} ms:\n${this.output}`);
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -54,7 +54,10 @@ export class AppProcess {
     });
   }
 
-  /** Starts the app and resolves once it listens (its "Signaling WebSocket:" log line). */
+  /**
+   * Starts the app and resolves once it listens and has printed its start-up summary ("Signaling
+   * WebSocket:" … "Admin API key", the last line; output arrives in chunks).
+   */
   static async start(env: Record<string, string>, timeoutMs = 30_000): Promise<AppProcess> {
     const port = await freePort();
     const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LOG_LEVEL: 'log', PORT: String(port), HOST: '127.0.0.1', ...env };
@@ -63,7 +66,7 @@ export class AppProcess {
     const app = new AppProcess(child, port);
     AppProcess.running.add(app);
     const deadline = Date.now() + timeoutMs;
-    while (!app.output.includes('Signaling WebSocket:')) {
+    while (!app.output.includes('Signaling WebSocket:') || !/Admin API key[^\n]*\n/.test(app.output)) {
       if (app.exit) throw new Error(`the app exited (${JSON.stringify(app.exit)}) before listening:\n${app.output}`);
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
