@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { formatAllocations, summariseAllocations } from './allocation-summary';
 import { formatSummary, summarise } from './cpuprofile-summary';
 import { APP_BENCH_ENV, type ServerKind, ServerProcess } from './lib/server-process';
 import { type LoopDelay, spread } from './lib/stats';
@@ -49,6 +50,7 @@ interface Options {
   appEnv: Record<string, string>;
   appMain: string | undefined;
   profile: boolean;
+  allocProfile: boolean;
   heapSnapshots: boolean;
   maxMinutes: number;
   out: string | undefined;
@@ -75,6 +77,8 @@ const USAGE = `npm run bench -- [options]
   --nodes URL,URL        run the app side against nodes already running (not started by the bench)
   --node-pids PID,PID    their process ids, for CPU and RSS figures (optional)
   --profile              CPU-profile the servers during each measured window (bench/results/*.cpuprofile + summary)
+  --alloc-profile        sample what the servers allocate during each measured window, garbage included
+                         (bench/results/*.heapprofile + summary; per message for the pairs workload)
   --heap-snapshots       idle workload: heap snapshots before/after, growth per connection by constructor
   --max-minutes N        hard limit for the whole bench (45)
   --quick                small counts: a smoke run
@@ -114,6 +118,7 @@ function parseOptions(argv: string[]): Options {
     appEnv: {},
     appMain: undefined,
     profile: false,
+    allocProfile: false,
     heapSnapshots: false,
     maxMinutes: 45,
     out: undefined,
@@ -180,6 +185,7 @@ function parseOptions(argv: string[]): Options {
       }
       case '--app-main': o.appMain = resolve(value()); break;
       case '--profile': o.profile = true; break;
+      case '--alloc-profile': o.allocProfile = true; break;
       case '--heap-snapshots': o.heapSnapshots = true; break;
       case '--max-minutes': o.maxMinutes = int(arg, value()); break;
       case '--out': o.out = value(); break;
@@ -276,6 +282,7 @@ interface RunRecord {
 
 function contextFor(target: Target, workload: Workload, rep: number, o: Options, stamp: string, record: RunRecord): WorkloadContext {
   const profiling = o.profile && target.processes.length > 0;
+  const allocating = o.allocProfile && target.processes.length > 0;
   const sum = (read: (pid: number) => number): number =>
     target.pids.length ? target.pids.reduce((total, pid) => total + read(pid), 0) : NaN;
   return {
@@ -292,19 +299,30 @@ function contextFor(target: Target, workload: Workload, rep: number, o: Options,
         clientCpuMs: (client.user + client.system) / 1000,
       };
     },
-    async profile(on: boolean, label?: string): Promise<void> {
-      if (!profiling) return;
+    async profile(on: boolean, label?: string, count?: number): Promise<void> {
+      if (!profiling && !allocating) return;
       for (const [i, p] of target.processes.entries()) {
         if (on) {
-          await p.request({ cmd: 'profile-start', interval: 250 });
+          if (profiling) await p.request({ cmd: 'profile-start', interval: 250 });
+          if (allocating) await p.request({ cmd: 'alloc-start' });
           continue;
         }
         const name = label ? `${workload}-${label}` : workload;
-        const file = join(ROOT, 'bench', 'results', `${stamp}-${name}-${target.kind}-r${rep}-node${i + 1}.cpuprofile`);
-        await p.request({ cmd: 'profile-stop', file });
-        record.profile = file;
-        console.log(`      ${target.kind} profile (the other server's turns show as idle):`);
-        console.log(formatSummary(summarise(JSON.parse(readFileSync(file, 'utf8'))), 25).replace(/^/gm, '      '));
+        const base = join(ROOT, 'bench', 'results', `${stamp}-${name}-${target.kind}-r${rep}-node${i + 1}`);
+        if (profiling) {
+          const file = `${base}.cpuprofile`;
+          await p.request({ cmd: 'profile-stop', file });
+          record.profile = file;
+          console.log(`      ${target.kind} profile (the other server's turns show as idle):`);
+          console.log(formatSummary(summarise(JSON.parse(readFileSync(file, 'utf8'))), 25).replace(/^/gm, '      '));
+        }
+        if (allocating) {
+          const file = `${base}.heapprofile`;
+          await p.request({ cmd: 'alloc-stop', file });
+          const per = count && target.processes.length === 1 ? count : 0;
+          console.log(`      ${target.kind} allocations${per ? ` per message (${per} messages)` : ''}:`);
+          console.log(formatAllocations(summariseAllocations(JSON.parse(readFileSync(file, 'utf8'))), 20, per).replace(/^/gm, '      '));
+        }
       }
     },
     async loopDelay(action: 'enable' | 'disable' | 'report'): Promise<LoopDelay> {

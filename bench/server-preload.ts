@@ -4,6 +4,9 @@
  *   {id, cmd:'memory', gc}            -> {id, heapUsed, rss}   (full GC first when gc is true)
  *   {id, cmd:'profile-start', interval} / {id, cmd:'profile-stop', file}  (V8 CPU profile, .cpuprofile)
  *   {id, cmd:'heap-snapshot', file}   (V8 heap snapshot, after a full GC; see bench/heap-summary.ts)
+ *   {id, cmd:'alloc-start'} / {id, cmd:'alloc-stop', file}  (V8 sampling heap profile, .heapprofile,
+ *       objects collected by minor and major GCs included: every allocation, garbage too; see
+ *       bench/allocation-summary.ts)
  *   {id, cmd:'loop-delay', action:'enable'|'disable'|'report', resolution}
  *       event-loop delay (bench/lib/stats.ts LoopDelaySampler: a timer every `resolution` ms, 1 by
  *       default, recording the interval between its runs in a perf_hooks histogram): enabled during
@@ -21,7 +24,7 @@ import { LoopDelaySampler } from './lib/stats';
 
 interface Request {
   id: number;
-  cmd: 'memory' | 'profile-start' | 'profile-stop' | 'heap-snapshot' | 'loop-delay';
+  cmd: 'memory' | 'profile-start' | 'profile-stop' | 'heap-snapshot' | 'loop-delay' | 'alloc-start' | 'alloc-stop';
   action?: 'enable' | 'disable' | 'report';
   resolution?: number;
   gc?: boolean;
@@ -31,14 +34,14 @@ interface Request {
 
 if (process.send) {
   let session: Session | undefined;
+  let allocSession: Session | undefined;
   let loopDelay: LoopDelaySampler | undefined;
   const reply = (id: number, body: Record<string, unknown> = {}): void => {
     process.send?.({ id, ...body });
   };
-  const post = (method: string, params?: object): Promise<any> => // eslint-disable-line @typescript-eslint/no-explicit-any
-    new Promise((resolve, reject) =>
-      session!.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))),
-    );
+  const postTo = (to: Session, method: string, params?: object): Promise<any> => // eslint-disable-line @typescript-eslint/no-explicit-any
+    new Promise((resolve, reject) => to.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+  const post = (method: string, params?: object): Promise<any> => postTo(session!, method, params); // eslint-disable-line @typescript-eslint/no-explicit-any
   process.on('message', (request: Request) => {
     void (async () => {
       try {
@@ -59,6 +62,23 @@ if (process.send) {
             await post('Profiler.setSamplingInterval', { interval: request.interval ?? 250 });
             await post('Profiler.start');
             return reply(request.id);
+          case 'alloc-start':
+            allocSession = new Session();
+            allocSession.connect();
+            await postTo(allocSession, 'HeapProfiler.enable');
+            await postTo(allocSession, 'HeapProfiler.startSampling', {
+              samplingInterval: 1024,
+              includeObjectsCollectedByMajorGC: true,
+              includeObjectsCollectedByMinorGC: true,
+            });
+            return reply(request.id);
+          case 'alloc-stop': {
+            const { profile } = await postTo(allocSession!, 'HeapProfiler.stopSampling');
+            writeFileSync(request.file!, JSON.stringify(profile));
+            allocSession?.disconnect();
+            allocSession = undefined;
+            return reply(request.id);
+          }
           case 'heap-snapshot':
             (globalThis as { gc?: () => void }).gc?.();
             writeHeapSnapshot(request.file);

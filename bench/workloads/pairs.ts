@@ -192,7 +192,7 @@ async function runLoad(contexts: WorkloadContext[], options: PairsOptions, load:
     for (const s of turnOrder(sides.length, Math.ceil((options.warmupSeconds * 1000) / options.turnMs))) await turn(s, false);
     await Promise.all(contexts.map((context) => context.profile(true)));
     for (const s of turnOrder(sides.length, Math.ceil((options.seconds * 1000) / options.turnMs))) await turn(s, true);
-    await Promise.all(contexts.map((context) => context.profile(false, key)));
+    await Promise.all(sides.map((side) => side.context.profile(false, key, side.delivered)));
 
     const figures: Measurement[] = [];
     for (const side of sides) {

@@ -42,8 +42,11 @@ export interface WorkloadContext {
   tag: string;
   /** Counters now (reads /proc; synchronous and cheap). */
   usage(): Usage;
-  /** Starts or stops the CPU profile of the measured phase (only with --profile); `label` goes into the file's name. */
-  profile(on: boolean, label?: string): Promise<void>;
+  /**
+   * Starts or stops the CPU profile (--profile) and allocation profile (--alloc-profile) of the
+   * measured phase; `label` goes into the file's name, `count` (messages) divides the allocations.
+   */
+  profile(on: boolean, label?: string, count?: number): Promise<void>;
   /** Server memory; with `gc` the server runs a full GC first (bench preload, `--expose-gc`). */
   memory(gc: boolean): Promise<ServerMemory>;
   log(message: string): void;
