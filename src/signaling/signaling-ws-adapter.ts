@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { isObservable, type Observable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
+import { FRAME_ROUTER, type FrameRouter } from './frame-router';
 import { logSafeMessage, logSafeStack } from './log-safe';
 import { signalingMessageParser } from './protocol/signaling-message-parser';
 
@@ -14,7 +15,7 @@ interface BoundMessageHandler {
   callback: (...args: unknown[]) => unknown;
 }
 
-type Client = WebSocket & { [HANDLERS]: BoundMessageHandler[] };
+type Client = WebSocket & { [HANDLERS]: BoundMessageHandler[]; [FRAME_ROUTER]?: FrameRouter };
 
 /**
  * `@nestjs/platform-ws`'s WsAdapter with a lighter per-message path; everything else (servers,
@@ -31,6 +32,13 @@ type Client = WebSocket & { [HANDLERS]: BoundMessageHandler[] };
  * interceptors), and send a handler's non-null result, or each value of a returned Observable,
  * back as JSON, as the stock adapter does. As there, a frame the parser rejects or with no
  * handler is dropped, and each client's frames reach their handlers in the order received.
+ *
+ * A socket its gateway claimed (FRAME_ROUTER, set in `handleConnection`) skips even that: its frames
+ * go straight to the gateway's `routeFrame`, which calls the same handler methods without Nest's
+ * per-frame execution context (an async proxy, the interceptor chain and three promises per frame,
+ * about 1.7 KB of garbage per relayed frame: bench/README.md, "allocations"), and no handler list is
+ * kept for the socket. The signaling gateway does so: its handlers take no Nest parameters, report
+ * their own errors and return nothing, so nothing of Nest's context applies to them.
  */
 export class SignalingWsAdapter extends WsAdapter {
   private readonly onClientMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -47,7 +55,7 @@ export class SignalingWsAdapter extends WsAdapter {
   /** `transform` (Nest's rxjs wrapping of results) is not used: results are sent by `respond`. */
   override bindMessageHandlers(socket: object, handlers: BoundMessageHandler[], _transform?: unknown): void {
     const client = socket as Client;
-    client[HANDLERS] = handlers;
+    if (client[FRAME_ROUTER] === undefined) client[HANDLERS] = handlers;
     client.on('message', this.onClientMessage);
   }
 
@@ -56,6 +64,11 @@ export class SignalingWsAdapter extends WsAdapter {
     try {
       const message = this.messageParser(data);
       if (!message) return;
+      const router = client[FRAME_ROUTER];
+      if (router !== undefined) {
+        this.route(router, client, message.event, message.data);
+        return;
+      }
       const handlers = client[HANDLERS];
       let handler: BoundMessageHandler | undefined;
       for (let i = 0; i < handlers.length; i++) {
@@ -76,6 +89,18 @@ export class SignalingWsAdapter extends WsAdapter {
       );
     } else {
       this.respond(client, result);
+    }
+  }
+
+  /**
+   * A router answers its client itself (protocol errors included): what it throws is a fault of the
+   * server, logged, and the socket goes on being served.
+   */
+  private route(router: FrameRouter, client: Client, event: string, data: unknown): void {
+    try {
+      router.routeFrame(client, event, data);
+    } catch (error) {
+      this.logger.error(logSafeMessage(error, 500), logSafeStack(error, 500));
     }
   }
 

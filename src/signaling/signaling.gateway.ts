@@ -11,6 +11,7 @@ import { CLOSE_POLICY_VIOLATION } from './connections/close-codes';
 import { ConnectionAdmission } from './connections/connection-admission.service';
 import { RateDecision } from './connections/message-rate-limiter';
 import { PEER_CONNECTION, type PeerConnection } from './connections/peer-connection';
+import { FRAME_ROUTER, type FrameRouter } from './frame-router';
 import { IceServerConfigService } from './ice/ice-server-config.service';
 import { logSafe, logSafeMessage } from './log-safe';
 import { ErrorDefinition } from './protocol/error-definition.enum';
@@ -37,7 +38,7 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface';
 import { SignalingService } from './signaling.service';
 import { SignalingStats } from './signaling-stats.service';
 
-type SignalingSocket = WebSocket & { [PEER_CONNECTION]: PeerConnection };
+type SignalingSocket = WebSocket & { [PEER_CONNECTION]: PeerConnection; [FRAME_ROUTER]?: FrameRouter };
 
 /**
  * The Ant Media P2P protocol over WebSocket (docs/ams-p2p-protocol.md). Frames are routed here by
@@ -46,18 +47,24 @@ type SignalingSocket = WebSocket & { [PEER_CONNECTION]: PeerConnection };
  * Each handler first admits the frame (heartbeat mark, rate limit), then works through the
  * connection's `run`, which keeps asynchronous commands (join, leave) in order with the rest.
  * Handlers take the adapter's `(socket, frame)` directly (RawHandlerArguments: no per-frame pipes).
+ * With SignalingWsAdapter, the gateway routes each socket's frames itself (`routeFrame`, FRAME_ROUTER)
+ * to the same handlers, without Nest's per-frame context; with the stock WsAdapter, Nest routes them
+ * by `@SubscribeMessage`.
  * WebSocket ping and pong control frames are admitted like frames (`autoPong` is off: the gateway
  * answers pings itself, through the connection's output cap).
  */
 @WebSocketGateway()
 @UseFilters(SignalingExceptionFilter)
 @RawHandlerArguments()
-export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnect {
+export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnect, FrameRouter {
   private readonly logger = new Logger(SignalingGateway.name);
   private readonly validator: FrameValidator;
   /** Listeners shared by every socket (`this` is the socket): no closure per connection. */
   private readonly onControlPing: (this: WebSocket, data: Buffer) => void;
   private readonly onControlPong: (this: WebSocket) => void;
+  private readonly onSocketError: (this: WebSocket, error: Error) => void;
+  /** PeerConnection.reportError of every connection (`this` is the connection). */
+  private readonly reportConnectionError: (this: PeerConnection, error: unknown) => void;
 
   constructor(
     @Inject(SIGNALING_OPTIONS) options: ResolvedSignalingOptions,
@@ -86,6 +93,12 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
       const connection = gateway.admit(this as SignalingSocket);
       if (connection) connection.lastPongAt = connection.lastActivityAt;
     };
+    this.onSocketError = function (error) {
+      gateway.logger.debug(`connection ${(this as SignalingSocket)[PEER_CONNECTION].id}: ${logSafeMessage(error)}`);
+    };
+    this.reportConnectionError = function (error) {
+      gateway.errors.report(this.socket, error);
+    };
     this.validator = new FrameValidator({ maxStreamIdLength: options.maxStreamIdLength, ...options.limits });
   }
 
@@ -93,12 +106,13 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     const userAgent = request.headers['user-agent'] ?? '';
     const connection = this.signaling.connect(socket, this.admission.clientAddress(request), userAgent);
     socket[PEER_CONNECTION] = connection;
-    connection.reportError = (error) => this.errors.report(socket, error);
+    socket[FRAME_ROUTER] = this;
+    connection.reportError = this.reportConnectionError;
     // A socket error here is the client's doing (a frame over the size limit, invalid UTF-8): the
     // socket closes and is cleaned up. Logged at debug instead of the adapter's error log with a
     // stack trace, which any client could otherwise fill.
     socket.removeAllListeners('error');
-    socket.on('error', (error) => this.logger.debug(`connection ${connection.id}: ${logSafeMessage(error)}`));
+    socket.on('error', this.onSocketError);
     socket.on('ping', this.onControlPing);
     socket.on('pong', this.onControlPong);
   }
@@ -106,6 +120,35 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
   handleDisconnect(socket: SignalingSocket): void {
     const connection = socket[PEER_CONNECTION];
     if (connection) void this.signaling.disconnect(connection, LeaveReason.Disconnect);
+  }
+
+  /**
+   * Every frame of a socket this gateway claimed (SignalingWsAdapter): the handler of its event, as
+   * `@SubscribeMessage` maps them; an event without one (none: the parser routes every frame to one of
+   * these) is dropped, as Nest drops it.
+   */
+  routeFrame(socket: WebSocket, event: string, data: unknown): void {
+    const client = socket as SignalingSocket;
+    switch (event) {
+      case InboundCommand.TakeCandidate:
+        return this.onTakeCandidate(client, data as InboundFrame);
+      case InboundCommand.TakeConfiguration:
+        return this.onTakeConfiguration(client, data as InboundFrame);
+      case InboundCommand.PeerMessageCommand:
+        return this.onPeerMessage(client, data as InboundFrame);
+      case InboundCommand.Ping:
+        return this.onPing(client);
+      case InboundCommand.Join:
+        return this.onJoin(client, data as InboundFrame);
+      case InboundCommand.Leave:
+        return this.onLeave(client, data as InboundFrame);
+      case InboundCommand.GetIceServerConfig:
+        return this.onGetIceServerConfig(client, data as InboundFrame);
+      case INVALID_FRAME_EVENT:
+        return this.onInvalidFrame(client, data as string);
+      case UNKNOWN_COMMAND_EVENT:
+        return this.onUnknownCommand(client, data as InboundFrame);
+    }
   }
 
   @SubscribeMessage(InboundCommand.Ping)

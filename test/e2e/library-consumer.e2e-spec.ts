@@ -4,6 +4,7 @@
  * module, with the host creating the app and the WebSocket adapter.
  */
 import { Inject, Injectable, type INestApplication, Module, type DynamicModule } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import {
@@ -11,6 +12,7 @@ import {
   SignalingModule,
   SignalingService,
   createSignalingWsAdapter,
+  signalingMessageParser,
   type ResolvedSignalingOptions,
   type SignalingModuleOptions,
 } from '../../src';
@@ -66,10 +68,11 @@ interface Host {
   close(): Promise<void>;
 }
 
-async function startHost(rootModule: DynamicModule): Promise<Host> {
+/** `adapter`: the host's choice; the stock WsAdapter with the protocol's parser works too (Nest routes each frame). */
+async function startHost(rootModule: DynamicModule, adapter: 'signaling' | 'stock' = 'signaling'): Promise<Host> {
   const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['fatal', 'error', 'warn'] });
-  app.useWebSocketAdapter(createSignalingWsAdapter(app));
+  app.useWebSocketAdapter(adapter === 'signaling' ? createSignalingWsAdapter(app) : new WsAdapter(app, { messageParser: signalingMessageParser }));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const clients: WsTestClient[] = [];
@@ -148,6 +151,16 @@ describe('library consumer (public barrel, host-built app)', () => {
     const c = await host.connect('/injected');
     c.send({ command: 'join', streamId: 'nine-char' });
     expect(await c.next()).toEqual({ command: 'error', definition: 'invalidStreamName', streamId: 'nine-char' });
+  });
+
+  it("the stock WsAdapter with the protocol's parser: Nest routes the frames by @SubscribeMessage, and a call works the same", async () => {
+    host = await startHost(consumerModule(SignalingModule.forRoot({})), 'stock');
+    await expectCallWorks(host, '/WebRTCAppEE/websocket');
+    const c = await host.connect('/WebRTCAppEE/websocket');
+    c.send({ command: 'takeCandidate', streamId: 'nobody', label: 0, candidate: 'c' });
+    expect(await c.next()).toEqual({ command: 'error', definition: 'no_peer_associated_before', streamId: 'nobody' });
+    c.send({ command: 'ping' });
+    expect(await c.next()).toEqual({ command: 'pong' });
   });
 
   it('forRoot() with no options serves the default Ant Media path', async () => {

@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { of } from 'rxjs';
+import { FRAME_ROUTER } from '../../src/signaling/frame-router';
 import { SignalingWsAdapter } from '../../src/signaling/signaling-ws-adapter';
 import { INVALID_FRAME_EVENT, signalingMessageParser } from '../../src/signaling/protocol/signaling-message-parser';
 
@@ -113,5 +115,49 @@ describe('SignalingWsAdapter (per-message path)', () => {
     second.text('{"event":"hi"}');
     first.text('{"event":"hi"}');
     expect(calls).toEqual(['second', 'first']);
+  });
+});
+
+describe('SignalingWsAdapter (a socket its gateway routes itself: FRAME_ROUTER)', () => {
+  it('hands every parsed frame to the router, in order, and keeps no handler list for the socket', () => {
+    const adapter = new SignalingWsAdapter(undefined, { messageParser: signalingMessageParser });
+    const client = new FakeClient() as FakeClient & Record<symbol, unknown>;
+    const routed: unknown[][] = [];
+    const handlerCalls: unknown[] = [];
+    client[FRAME_ROUTER] = { routeFrame: (socket: unknown, event: string, data: unknown) => void routed.push([socket === client, event, data]) };
+    adapter.bindMessageHandlers(client, [handler('ping', () => void handlerCalls.push('handler'))], () => of());
+    client.text('{"command":"ping"}');
+    client.text('{"command":"takeCandidate","streamId":"r"}');
+    client.text('[]');
+    expect(routed).toEqual([
+      [true, 'ping', { command: 'ping' }],
+      [true, 'takeCandidate', { command: 'takeCandidate', streamId: 'r' }],
+      [true, INVALID_FRAME_EVENT, 'frame must be a JSON object'],
+    ]);
+    expect(handlerCalls).toEqual([]);
+    expect(Object.getOwnPropertySymbols(client).map(String)).not.toContain('Symbol(messageHandlers)');
+  });
+
+  it('logs what a router throws (a server fault), escaped, and goes on serving the socket', () => {
+    const adapter = new SignalingWsAdapter(undefined, { messageParser: signalingMessageParser });
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const client = new FakeClient() as FakeClient & Record<symbol, unknown>;
+      const routed: string[] = [];
+      client[FRAME_ROUTER] = {
+        routeFrame: (_socket: unknown, event: string) => {
+          if (event === 'join') throw new Error('fault\nforged line');
+          routed.push(event);
+        },
+      };
+      adapter.bindMessageHandlers(client, [], () => of());
+      client.text('{"command":"join"}');
+      client.text('{"command":"ping"}');
+      expect(routed).toEqual(['ping']);
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(String(errors.mock.calls[0][0])).toBe('fault\\nforged line');
+    } finally {
+      errors.mockRestore();
+    }
   });
 });
