@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit, type InjectionToken } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { HISTORY_STATS, type HistoryStatsSource } from '../persistence/history-tokens';
 import { ConnectionRegistry } from '../signaling/connections/connection-registry.service';
 import { SignalingEventType, type SignalingEvent } from '../signaling/events/signaling-event';
@@ -11,6 +11,7 @@ import { RoomRegistry } from '../signaling/rooms/room-registry';
 import { SignalingStats } from '../signaling/signaling-stats.service';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.service';
 import { METRICS_OPTIONS, type ResolvedMetricsOptions } from './metrics-options.interface';
+import { RelayLatencyHistogram } from './relay-latency-histogram';
 
 /**
  * The Prometheus metrics of this node, in a registry of its own (never prom-client's global one, so
@@ -143,13 +144,12 @@ export class SignalingMetrics implements OnModuleInit, OnModuleDestroy {
         this.inc(stats.unknownCommands);
       },
     });
-    const latency = new Histogram({
-      name: 'signaling_relay_latency_seconds',
-      help: 'Time from a relayed frame’s handler start to its hand-off to the recipient’s socket or relay.',
-      buckets: [...this.options.relayLatencyBuckets],
-      registers,
-    });
-    this.observer = (seconds) => latency.observe(seconds);
+    const latency = new RelayLatencyHistogram(
+      'signaling_relay_latency_seconds',
+      'Time from a relayed frame’s handler start to its hand-off to the recipient’s socket or relay.',
+      this.options.relayLatencyBuckets,
+    ).registerIn(this.registry);
+    this.observer = latency.observe;
     this.stats.relayLatencyObserver = this.observer;
   }
 
