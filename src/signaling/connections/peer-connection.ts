@@ -127,11 +127,12 @@ export class PeerConnection {
 
   /**
    * Receives what a `run` task throws, in order with the connection's other replies (the gateway
-   * answers a ProtocolError with an error frame). Rethrows until the gateway sets it.
+   * answers a ProtocolError with an error frame), called with the connection as `this`. Rethrows
+   * until the gateway sets it (one function shared by every connection).
    */
-  reportError: (error: unknown) => void = (error) => {
+  reportError(error: unknown): void {
     throw error;
-  };
+  }
 
   /**
    * `serial` for a gateway handler: `handler.call(self, this, frame)`, its errors going to
@@ -153,7 +154,7 @@ export class PeerConnection {
   ): Promise<void> | undefined {
     try {
       const result = handler.call(self, this, frame);
-      if (result instanceof Promise) return result.catch(this.reportError);
+      if (result instanceof Promise) return result.catch((error: unknown) => this.reportError(error));
     } catch (error) {
       this.reportError(error);
     }
