@@ -68,8 +68,10 @@ if (process.send) {
             await postTo(allocSession, 'HeapProfiler.enable');
             await postTo(allocSession, 'HeapProfiler.startSampling', {
               samplingInterval: 1024,
+              // BENCH_ALLOC_PROMOTED=1: leave out what scavenges collected, i.e. keep what survived
+              // the young generation (promoted: what makes the old generation grow and full GCs run)
               includeObjectsCollectedByMajorGC: true,
-              includeObjectsCollectedByMinorGC: true,
+              includeObjectsCollectedByMinorGC: process.env.BENCH_ALLOC_PROMOTED !== '1',
             });
             return reply(request.id);
           case 'alloc-stop': {
