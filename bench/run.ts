@@ -44,6 +44,7 @@ interface Options {
   idle: number;
   idleParallel: number;
   settleSeconds: number;
+  idleProbeSeconds: number;
   nodes: string[];
   nodePids: number[];
   appNodes: number;
@@ -71,6 +72,7 @@ const USAGE = `npm run bench -- [options]
   --pair-turn-ms N       length of a server's turn (2000); --pair-tick-ms N generator timer wheel period (1)
   --pair-trace           pairs: write the slow messages and both event loops' stalls (bench/results/*.trace.json)
   --idle N               idle connections to hold (10000); --idle-parallel N pairs opening at once (100); --settle-seconds N (3)
+  --idle-probe-seconds N a probe socket's ping→pong round trips while they are held (12; 0: none)
   --app-nodes N          start N app processes and split each pair's peers across them (1)
   --app-env K=V          extra env for the app processes (repeatable), e.g. a Redis URL for --app-nodes 2
   --app-main FILE        the app's entry point (dist/src/main.js), e.g. an older build to compare
@@ -112,6 +114,7 @@ function parseOptions(argv: string[]): Options {
     idle: 10_000,
     idleParallel: 100,
     settleSeconds: 3,
+    idleProbeSeconds: 12,
     nodes: [],
     nodePids: [],
     appNodes: 1,
@@ -175,6 +178,7 @@ function parseOptions(argv: string[]): Options {
       case '--idle': o.idle = int(arg, value()); break;
       case '--idle-parallel': o.idleParallel = int(arg, value()); break;
       case '--settle-seconds': o.settleSeconds = int(arg, value()); break;
+      case '--idle-probe-seconds': o.idleProbeSeconds = int(arg, value()); break;
       case '--nodes': o.nodes = value().split(',').filter(Boolean); break;
       case '--node-pids': o.nodePids = value().split(',').map((p) => int(arg, p)); break;
       case '--app-nodes': o.appNodes = Math.max(1, int(arg, value())); break;
@@ -191,7 +195,7 @@ function parseOptions(argv: string[]): Options {
       case '--out': o.out = value(); break;
       case '--quick':
         Object.assign(o, {
-          runs: 1, sessions: 200, warmupSessions: 50, pairs: 20, rate: 1000, seconds: 2, warmupSeconds: 1, idle: 1000,
+          runs: 1, sessions: 200, warmupSessions: 50, pairs: 20, rate: 1000, seconds: 2, warmupSeconds: 1, idle: 1000, idleProbeSeconds: 2,
           pairLoads: [{ pairs: 50, rate: 20 }, { pairs: 100, rate: 5 }], pairSeconds: 2, pairWarmupSeconds: 1, pairTurnMs: 1000,
         });
         break;
@@ -396,7 +400,7 @@ async function runWorkload(workload: Workload, contexts: WorkloadContext[], o: O
     case 'idle': {
       const results: Measurement[] = [];
       for (const context of contexts) {
-        results.push(await runIdle(context, { connections: o.idle, parallel: o.idleParallel, settleSeconds: o.settleSeconds }));
+        results.push(await runIdle(context, { connections: o.idle, parallel: o.idleParallel, settleSeconds: o.settleSeconds, probeSeconds: o.idleProbeSeconds }));
       }
       return results;
     }
@@ -413,10 +417,10 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { workload: 'sessions', metric: 'sessions_per_s', label: 'sessions/s', digits: 0, target: { on: 'ratio', op: '>=', value: 0.8, text: '≥ 0.8× baseline' } },
+  { workload: 'sessions', metric: 'sessions_per_s', label: 'sessions/s', digits: 0, target: { on: 'ratio', op: '>=', value: 0.9, text: '≥ 0.9× baseline' } },
   { workload: 'sessions', metric: 'session_ms_p50', label: 'session time p50 (ms)', digits: 1 },
   { workload: 'sessions', metric: 'session_ms_p99', label: 'session time p99 (ms)', digits: 1 },
-  { workload: 'sessions', metric: 'server_cpu_ms_per_session', label: 'server CPU per session (ms)', digits: 3 },
+  { workload: 'sessions', metric: 'server_cpu_ms_per_session', label: 'server CPU per session (ms)', digits: 3, target: { on: 'ratio', op: '<=', value: 1.1, text: '≤ 1.10× baseline' } },
   { workload: 'sessions', metric: 'server_main_cpu_ms_per_session', label: 'server main thread CPU/session (ms)', digits: 3 },
   { workload: 'sessions', metric: 'server_cpu_pct', label: 'server CPU, all threads (% of a core)', digits: 0 },
   { workload: 'sessions', metric: 'client_cpu_pct', label: 'load generator CPU (%)', digits: 0 },
@@ -432,11 +436,14 @@ const ROWS: Row[] = [
   { workload: 'relay', metric: 'max_server_main_cpu_us_per_msg', label: 'max rate: server main thread CPU/msg (µs)', digits: 1 },
   { workload: 'relay', metric: 'max_server_cpu_pct', label: 'max rate: server CPU (%)', digits: 0 },
   { workload: 'relay', metric: 'max_client_cpu_pct', label: 'max rate: load generator CPU (%)', digits: 0 },
-  { workload: 'idle', metric: 'idle_rss_kib_per_conn', label: 'idle: RSS per connection (KiB)', digits: 2, target: { on: 'app', op: '<=', value: 16, text: '≤ 16 KiB' } },
+  { workload: 'idle', metric: 'idle_rss_kib_per_conn', label: 'idle: RSS per connection (KiB)', digits: 2, target: { on: 'app', op: '<=', value: 9, text: '≤ 9 KiB' } },
   { workload: 'idle', metric: 'idle_rss_kib_per_conn_nogc', label: 'idle: RSS/conn before GC (KiB)', digits: 2 },
   { workload: 'idle', metric: 'idle_heap_kib_per_conn', label: 'idle: V8 heap per connection (KiB)', digits: 2 },
   { workload: 'idle', metric: 'idle_held', label: 'idle: connections held (pong)', digits: 0, target: { on: 'app', op: '>=', value: (o) => o.idle, text: '= all K' } },
-  { workload: 'idle', metric: 'idle_open_per_s', label: 'idle: connections opened/s', digits: 0 },
+  { workload: 'idle', metric: 'idle_open_per_s', label: 'idle: connections opened/s', digits: 0, target: { on: 'ratio', op: '>=', value: 0.9, text: '≥ 0.9× baseline' } },
+  { workload: 'idle', metric: 'idle_probe_rtt_p50_ms', label: 'idle: probe ping→pong p50 (ms)', digits: 3 },
+  { workload: 'idle', metric: 'idle_probe_rtt_p99_ms', label: 'idle: probe ping→pong p99 (ms)', digits: 3, target: { on: 'ratio', op: '<=', value: 2, text: '≤ 2× baseline' } },
+  { workload: 'idle', metric: 'idle_probe_rtt_max_ms', label: 'idle: probe ping→pong max (ms)', digits: 2, target: { on: 'app', op: '<=', value: 20, text: '≤ 20 ms' } },
 ];
 
 /** The pairs workload's rows, per load (`--pair-loads`); targets from issue 13. */

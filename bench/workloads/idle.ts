@@ -1,7 +1,9 @@
 import { formatHeapGrowth } from '../heap-summary';
 import * as f from '../lib/frames';
+import { BenchSocket } from '../lib/client';
 import { closePairs, openPairs } from '../lib/pairs';
 import { followScript } from '../lib/script';
+import { Samples } from '../lib/stats';
 import { type Measurement, type WorkloadContext, sleep, waitUntil } from './workload';
 
 export interface IdleOptions {
@@ -11,13 +13,20 @@ export interface IdleOptions {
   parallel: number;
   /** Seconds to wait after the last join before reading memory. */
   settleSeconds: number;
+  /**
+   * Seconds a probe socket sends `ping` every 20 ms (one in flight) while the K connections are held,
+   * recording each `pong`'s round trip: the relay latency a call on a node holding K idle connections
+   * sees from the heartbeat (at least one heartbeat interval, 10 s by default). 0: no probe.
+   */
+  probeSeconds: number;
 }
 
 /**
  * Workload (c): idle connections held. After a small warm-up (100 connections opened, joined,
  * closed), reads the server's memory (after a full GC), opens K connections that join rooms in
  * pairs (an established but silent call) and stay idle, reads memory again (before and after a
- * full GC), then checks every connection still answers `ping` with `pong`.
+ * full GC), then checks every connection still answers `ping` with `pong`, then (probeSeconds)
+ * measures a probe socket's `ping` -> `pong` round trip while the K connections stay held.
  */
 export async function runIdle(context: WorkloadContext, options: IdleOptions): Promise<Measurement> {
   const warm = await openPairs(context.urls, (i) => `${context.tag}-w${i}`, 50, 25);
@@ -51,7 +60,10 @@ export async function runIdle(context: WorkloadContext, options: IdleOptions): P
     await waitUntil(() => pongs === held || failure !== undefined, 30_000);
     if (failure) throw new Error(`idle ping: ${failure}`);
     context.log(`held ${pongs}/${held}; RSS ${before.rssKiB} -> ${after.rssKiB} KiB (no GC: ${afterNoGc.rssKiB})`);
+    const probe = options.probeSeconds > 0 ? await probeRoundTrips(context.urls[0], options.probeSeconds) : undefined;
+    if (probe) context.log(`probe: ${probe.count} pings, round trip p50 ${probe.p50.toFixed(3)} p99 ${probe.p99.toFixed(3)} max ${probe.max.toFixed(2)} ms`);
     return {
+      ...(probe ? { idle_probe_rtt_p50_ms: probe.p50, idle_probe_rtt_p99_ms: probe.p99, idle_probe_rtt_max_ms: probe.max } : {}),
       idle_rss_kib_per_conn: (after.rssKiB - before.rssKiB) / held,
       idle_rss_kib_per_conn_nogc: (afterNoGc.rssKiB - before.rssKiB) / held,
       idle_heap_kib_per_conn: (after.heapUsedKiB - before.heapUsedKiB) / held,
@@ -65,4 +77,28 @@ export async function runIdle(context: WorkloadContext, options: IdleOptions): P
     }
     await waitUntil(() => pairs.every((p) => p.a.closed && p.b.closed), 10_000);
   }
+}
+
+/** A fresh socket sends `ping` every 20 ms (the next only after the previous `pong`) for `seconds`. */
+async function probeRoundTrips(url: string, seconds: number): Promise<{ count: number; p50: number; p99: number; max: number }> {
+  const socket = await BenchSocket.connect(url);
+  const rtt = new Samples();
+  try {
+    const until = performance.now() + seconds * 1000;
+    while (performance.now() < until) {
+      const sentAt = performance.now();
+      const answered = new Promise<string>((resolve) => (socket.onFrame = resolve));
+      socket.send(f.PING);
+      const reply = await Promise.race([answered, sleep(5000).then(() => 'timeout')]);
+      if (reply === 'timeout' || (JSON.parse(reply) as { command?: unknown }).command !== f.PONG.command) {
+        throw new Error(`idle probe: expected a pong within 5 s, got ${reply}`);
+      }
+      rtt.add(performance.now() - sentAt);
+      await sleep(20);
+    }
+  } finally {
+    await socket.close();
+  }
+  const { count, p50, p99, max } = rtt.summary();
+  return { count, p50, p99, max };
 }

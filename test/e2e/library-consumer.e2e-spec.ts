@@ -3,7 +3,17 @@
  * (`src/index.ts`, what `import … from 'nest-ams-p2p-signaling'` resolves to), in the host's own
  * module, with the host creating the app and the WebSocket adapter.
  */
-import { Inject, Injectable, type INestApplication, Module, type DynamicModule } from '@nestjs/common';
+import {
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type INestApplication,
+  Module,
+  type Provider,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
@@ -54,10 +64,20 @@ class ConsumerService {
   ) {}
 }
 
-function consumerModule(signaling: DynamicModule, imports: DynamicModule[] = []): DynamicModule {
+function consumerModule(signaling: DynamicModule, imports: DynamicModule[] = [], providers: Provider[] = []): DynamicModule {
   @Module({})
   class ConsumerModule {}
-  return { module: ConsumerModule, imports: [...imports, signaling], providers: [ConsumerService] };
+  return { module: ConsumerModule, imports: [...imports, signaling], providers: [ConsumerService, ...providers] };
+}
+
+/** A host's global guard (as a global ThrottlerGuard would be): counts the WebSocket contexts it sees. */
+@Injectable()
+class CountingGlobalGuard implements CanActivate {
+  static wsCalls = 0;
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() === 'ws') CountingGlobalGuard.wsCalls++;
+    return true;
+  }
 }
 
 interface Host {
@@ -161,6 +181,18 @@ describe('library consumer (public barrel, host-built app)', () => {
     expect(await c.next()).toEqual({ command: 'error', definition: 'no_peer_associated_before', streamId: 'nobody' });
     c.send({ command: 'ping' });
     expect(await c.next()).toEqual({ command: 'pong' });
+  });
+
+  it("a host's global guard (APP_GUARD) runs on no signaling frame, with either adapter: the gateway's direct route takes nothing from a host (README)", async () => {
+    const globalGuard = [{ provide: APP_GUARD, useClass: CountingGlobalGuard }];
+    CountingGlobalGuard.wsCalls = 0;
+    for (const adapter of ['signaling', 'stock'] as const) {
+      host = await startHost(consumerModule(SignalingModule.forRoot({}), [], globalGuard), adapter);
+      await expectCallWorks(host, '/WebRTCAppEE/websocket');
+      await host.close();
+      host = undefined;
+    }
+    expect(CountingGlobalGuard.wsCalls).toBe(0);
   });
 
   it('forRoot() with no options serves the default Ant Media path', async () => {
