@@ -10,7 +10,8 @@ const MESSAGE_MAPPING_METADATA = 'websockets:message_mapping';
  * machinery: an async function per parameter under a `Promise.all`, about a dozen promises per
  * frame, and the handler runs only after them (bench/README.md has the profile figures). Declaring
  * an empty parameter list makes Nest call the handler with the adapter's arguments at once; guards,
- * interceptors and exception filters still apply.
+ * interceptors and exception filters still apply. That is the route of frames under the stock
+ * WsAdapter; SignalingWsAdapter hands them to the gateway's `routeFrame` instead (frame-router.ts).
  *
  * It covers every `@SubscribeMessage` handler of the class, so that they are all called the same
  * way: ws can emit several frames of one socket in the same tick, and a handler behind pipes would
