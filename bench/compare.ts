@@ -1,7 +1,7 @@
 /**
  * A before/after table from two or more bench result files (bench/results/*.json), in markdown: for
  * each figure, the app and baseline medians and the app/baseline ratio of each file, with the ratio's
- * min–max over the repetitions. Later files fill figures the earlier ones lack (e.g. a workload rerun
+ * min–max over the repetitions. A later file's figures replace an earlier one's (e.g. a workload rerun
  * on its own): pass them as `before.json+before-idle.json`.
  *   node bench/.build/compare.js <before.json[+more.json]> <after.json[+more.json]> [--labels before,after]
  */
@@ -57,7 +57,8 @@ export function compare(specs: string[], labels: string[]): string {
       return [fixed(row?.app?.median, any.digits), fixed(row?.baseline?.median, any.digits), ratio(row)];
     });
     const target = last.target ? `${last.target}: ${last.met ? 'met' : '**missed**'}` : '';
-    lines.push(`| ${any.workload}: ${any.label} | ${cells.join(' | ')} | ${target} |`);
+    const label = any.label.startsWith(`${any.workload}:`) ? any.label : `${any.workload}: ${any.label}`;
+    lines.push(`| ${label} | ${cells.join(' | ')} | ${target} |`);
   }
   return lines.join('\n');
 }
