@@ -7,6 +7,7 @@ import {
   parseClusterMessage,
   parseCounters,
 } from '../../src/redis/cluster-messages';
+import { RedisClusterNode } from '../../src/redis/redis-cluster-node.service';
 import { resolveRedisSignalingOptions } from '../../src/redis/redis-signaling-options';
 import { loadAppConfig } from '../../src/config/app-config';
 import type { RoomMember } from '../../src/signaling/rooms/room-member';
@@ -116,5 +117,17 @@ describe('standalone app configuration', () => {
     expect(config.nodeId).toBe('node-7');
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6380/2', keyPrefix: 'prod:', leaseMs: 4000, kickTimeoutMs: 2500 });
     expect(() => loadAppConfig({ ...base, REDIS_URL: 'redis://x', REDIS_LEASE_MS: 'soon' })).toThrow(/REDIS_LEASE_MS/);
+  });
+});
+
+describe('the node’s Redis connections', () => {
+  it('the publisher auto-pipelines (one write per turn of the event loop), the others do not; options.redis overrides', () => {
+    const make = (redis: Record<string, unknown>) =>
+      new RedisClusterNode(resolveRedisSignalingOptions({ url: 'redis://127.0.0.1:1', nodeId: 'unit', redis: { lazyConnect: true, ...redis } }));
+    const node = make({});
+    expect(node.publisher.options.enableAutoPipelining).toBe(true);
+    expect(node.commands.options.enableAutoPipelining).toBe(false);
+    expect(node.subscriber.options.enableAutoPipelining).toBe(false);
+    expect(make({ enableAutoPipelining: false }).publisher.options.enableAutoPipelining).toBe(false);
   });
 });
