@@ -50,6 +50,8 @@ interface Options {
   appNodes: number;
   appEnv: Record<string, string>;
   appMain: string | undefined;
+  appNodeFlags: string[];
+  baselineNodeFlags: string[];
   profile: boolean;
   allocProfile: boolean;
   heapSnapshots: boolean;
@@ -76,6 +78,9 @@ const USAGE = `npm run bench -- [options]
   --app-nodes N          start N app processes and split each pair's peers across them (1)
   --app-env K=V          extra env for the app processes (repeatable), e.g. a Redis URL for --app-nodes 2
   --app-main FILE        the app's entry point (dist/src/main.js), e.g. an older build to compare
+  --app-node-flags "F"   Node/V8 flags for the app processes (default: those of package.json's start
+                         script, as \`npm start\` runs the app; "" for none)
+  --baseline-node-flags "F"  the same for the baseline
   --nodes URL,URL        run the app side against nodes already running (not started by the bench)
   --node-pids PID,PID    their process ids, for CPU and RSS figures (optional)
   --profile              CPU-profile the servers during each measured window (bench/results/*.cpuprofile + summary)
@@ -120,6 +125,8 @@ function parseOptions(argv: string[]): Options {
     appNodes: 1,
     appEnv: {},
     appMain: undefined,
+    appNodeFlags: startScriptNodeFlags(),
+    baselineNodeFlags: [],
     profile: false,
     allocProfile: false,
     heapSnapshots: false,
@@ -188,6 +195,8 @@ function parseOptions(argv: string[]): Options {
         break;
       }
       case '--app-main': o.appMain = resolve(value()); break;
+      case '--app-node-flags': o.appNodeFlags = value().split(' ').filter(Boolean); break; // '' for none
+      case '--baseline-node-flags': o.baselineNodeFlags = value().split(' ').filter(Boolean); break;
       case '--profile': o.profile = true; break;
       case '--alloc-profile': o.allocProfile = true; break;
       case '--heap-snapshots': o.heapSnapshots = true; break;
@@ -227,7 +236,8 @@ async function startTarget(kind: ServerKind, o: Options): Promise<Target> {
   const processes: ServerProcess[] = [];
   try {
     for (let n = 0; n < count; n++) {
-      processes.push(await ServerProcess.start(kind, { root: ROOT, env: o.appEnv, nodeId: `bench-node-${n + 1}`, appMain: o.appMain }));
+      const nodeFlags = kind === 'app' ? o.appNodeFlags : o.baselineNodeFlags;
+      processes.push(await ServerProcess.start(kind, { root: ROOT, env: o.appEnv, nodeId: `bench-node-${n + 1}`, appMain: o.appMain, nodeFlags }));
     }
   } catch (error) {
     await Promise.all(processes.map((p) => p.stop()));
@@ -663,3 +673,10 @@ main().catch((error: Error) => {
   console.error(`bench: ${error.message}`);
   process.exit(1);
 });
+
+/** The Node flags of package.json's `start` script (`node <flags> dist/src/main.js`): the app runs as `npm start` runs it. */
+function startScriptNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const words = start.trim().split(/\s+/);
+  return words[0] === 'node' ? words.slice(1).filter((word) => word.startsWith('--')) : [];
+}

@@ -61,7 +61,7 @@ export class ServerProcess {
 
   static async start(
     kind: ServerKind,
-    options: { root: string; env?: Record<string, string>; nodeId?: string; appMain?: string },
+    options: { root: string; env?: Record<string, string>; nodeId?: string; appMain?: string; nodeFlags?: string[] },
   ): Promise<ServerProcess> {
     const port = await freePort();
     const preload = join(options.root, 'bench', '.build', 'server-preload.js');
@@ -71,7 +71,7 @@ export class ServerProcess {
     let cwd = options.root;
     if (kind === 'app') {
       dataDir = mkdtempSync(join(tmpdir(), 'signaling-bench-'));
-      args = ['--expose-gc', '-r', preload, options.appMain ?? join(options.root, 'dist', 'src', 'main.js')];
+      args = [...(options.nodeFlags ?? []), '--expose-gc', '-r', preload, options.appMain ?? join(options.root, 'dist', 'src', 'main.js')];
       env = {
         ...appEnvironment(options.root),
         ...APP_BENCH_ENV,
@@ -83,7 +83,7 @@ export class ServerProcess {
       // The app reads `.env` from its working directory: a fresh directory has none.
       cwd = dataDir;
     } else {
-      args = ['--expose-gc', '-r', preload, join(options.root, 'bench', '.build', 'baseline-server.js')];
+      args = [...(options.nodeFlags ?? []), '--expose-gc', '-r', preload, join(options.root, 'bench', '.build', 'baseline-server.js')];
       env = { ...process.env, HOST: '127.0.0.1', PORT: String(port) };
     }
     const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
