@@ -1,5 +1,12 @@
 import type { Metric, Registry } from 'prom-client';
 
+/** One series of the scrape, in the shape prom-client's registry formats. */
+interface HistogramValue {
+  labels: { le?: number | string };
+  value: number;
+  metricName: string;
+}
+
 /**
  * `signaling_relay_latency_seconds`: a Prometheus histogram fed once per relayed frame, so observed
  * without allocating. prom-client's Histogram builds a label object and hashes it on every
@@ -39,14 +46,8 @@ export class RelayLatencyHistogram {
     return this;
   }
 
-  get(): Promise<{
-    name: string;
-    help: string;
-    type: 'histogram';
-    aggregator: 'sum';
-    values: Array<{ labels: { le?: number | string }; value: number; metricName: string }>;
-  }> {
-    const values: Array<{ labels: { le?: number | string }; value: number; metricName: string }> = [];
+  get(): Promise<{ name: string; help: string; type: 'histogram'; aggregator: 'sum'; values: HistogramValue[] }> {
+    const values: HistogramValue[] = [];
     let cumulative = 0;
     for (let i = 0; i < this.bounds.length; i++) {
       cumulative += this.counts[i];
