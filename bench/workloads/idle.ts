@@ -87,9 +87,13 @@ async function probeRoundTrips(url: string, seconds: number): Promise<{ count: n
     const until = performance.now() + seconds * 1000;
     while (performance.now() < until) {
       const sentAt = performance.now();
-      const answered = new Promise<string>((resolve) => (socket.onFrame = resolve));
-      socket.send(f.PING);
-      const reply = await Promise.race([answered, sleep(5000).then(() => 'timeout')]);
+      let timer: NodeJS.Timeout | undefined;
+      const reply = await new Promise<string>((resolve) => {
+        socket.onFrame = resolve;
+        timer = setTimeout(() => resolve('timeout'), 5000);
+        socket.send(f.PING);
+      });
+      clearTimeout(timer);
       if (reply === 'timeout' || (JSON.parse(reply) as { command?: unknown }).command !== f.PONG.command) {
         throw new Error(`idle probe: expected a pong within 5 s, got ${reply}`);
       }
