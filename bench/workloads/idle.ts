@@ -36,9 +36,13 @@ export async function runIdle(context: WorkloadContext, options: IdleOptions): P
   const snapshotBefore = await context.heapSnapshot?.('before');
 
   const pairCount = Math.ceil(options.connections / 2);
+  await context.profile(true);
   const openedAt = performance.now();
+  const usageBefore = context.usage();
   const pairs = await openPairs(context.urls, (i) => `${context.tag}-i${i}`, pairCount, options.parallel, 60_000);
+  const usageAfter = context.usage();
   const openSeconds = (performance.now() - openedAt) / 1000;
+  await context.profile(false, 'open');
   try {
     const held = pairs.length * 2;
     await sleep(options.settleSeconds * 1000);
@@ -69,6 +73,10 @@ export async function runIdle(context: WorkloadContext, options: IdleOptions): P
       idle_heap_kib_per_conn: (after.heapUsedKiB - before.heapUsedKiB) / held,
       idle_held: pongs,
       idle_open_per_s: held / openSeconds,
+      // Server CPU per connection opened (the handshake, the join into a pair, its history rows).
+      idle_open_cpu_us_per_conn: ((usageAfter.serverCpuMs - usageBefore.serverCpuMs) * 1000) / held,
+      idle_open_main_cpu_us_per_conn: ((usageAfter.serverMainThreadCpuMs - usageBefore.serverMainThreadCpuMs) * 1000) / held,
+      idle_open_client_cpu_us_per_conn: ((usageAfter.clientCpuMs - usageBefore.clientCpuMs) * 1000) / held,
     };
   } finally {
     for (const pair of pairs) {

@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { HISTORY_ENTITIES } from './database-options';
 import { MIGRATIONS } from './migrations';
+import { quietSqlite3Driver } from './sqlite3-driver';
 import { HISTORY_CONNECTION } from './persistence.constants';
 import type { PersistenceModuleOptions, ResolvedPersistenceOptions } from './persistence-options.interface';
 
@@ -50,6 +51,8 @@ function resolveDatabase(database: DataSourceOptions | undefined): DataSourceOpt
     entities: HISTORY_ENTITIES,
     migrations: MIGRATIONS,
     ...database,
+    // sqlite3 without the verbose mode TypeORM would turn on (sqlite3-driver.ts); a driver given is kept.
+    ...(database.type === 'sqlite' && database.driver === undefined ? { driver: quietSqlite3Driver() } : {}),
     name: HISTORY_CONNECTION,
     synchronize: false,
     // Run by HistoryWriter at init (runHistoryMigrations: one node at a time on PostgreSQL).
