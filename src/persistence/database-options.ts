@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { PeerSession } from './entities/peer-session.entity';
 import { RoomRecord } from './entities/room-record.entity';
 import { MIGRATIONS } from './migrations';
+import { quietSqlite3Driver } from './sqlite3-driver';
 
 export const HISTORY_ENTITIES = [RoomRecord, PeerSession];
 
@@ -37,6 +38,8 @@ export function sqliteOptions(path: string): DataSourceOptions {
     // with backoff. (No TypeORM busyErrorRetry: it retries SQLITE_BUSY forever, so a lock held
     // elsewhere hung the writer silently, admin reads behind it and the flush at shutdown.)
     busyTimeout: 5000,
+    // sqlite3 without the verbose mode TypeORM would turn on (see sqlite3-driver.ts).
+    driver: quietSqlite3Driver(),
     entities: HISTORY_ENTITIES,
     migrations: MIGRATIONS,
     synchronize: false,
