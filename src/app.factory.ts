@@ -19,6 +19,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useWebSocketAdapter(createSignalingWsAdapter(app));
   // Before Swagger UI, which registers its routes and static files at once.
   applyHttpHardening(app);
-  setupAdminSwagger(app, app.get<ResolvedSignalingOptions>(SIGNALING_OPTIONS).path, { asyncApiUrl: ASYNCAPI_URL });
+  setupAdminSwagger(app, app.get<ResolvedSignalingOptions>(SIGNALING_OPTIONS).path, { asyncApiUrl: ASYNCAPI_URL, consoleUrl: '/console' });
   return app;
 }

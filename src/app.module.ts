@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import { AdminConsoleModule } from './admin/console/console.module';
 import { AsyncApiController } from './asyncapi.controller';
 import type { AppConfig } from './config/app-config';
 import { DemoModule } from './demo/demo.module';
@@ -16,7 +17,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 /**
  * The standalone app, configured from AppConfig (which main.ts builds from @nestjs/config, see
  * config/load-app-env.ts): signaling (on one node in memory, or shared by several nodes through
- * Redis), its history, the admin API, the demo page at `/`, webhooks (when URLs are configured),
+ * Redis), its history, the admin API and the operator console at `/console`, the demo page at `/`, webhooks (when URLs are configured),
  * Prometheus metrics and health probes.
  */
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         SignalingModule.forRoot({ ...config.signaling, isGlobal: true, ...shared }),
         PersistenceModule.forRoot({ database: config.database, nodeId: config.nodeId, ...config.history }),
         AdminModule.forRoot({ apiKey: config.adminApiKey.key }),
+        AdminConsoleModule,
         DemoModule.register({ signalingPath: config.signaling.path ?? SIGNALING_DEFAULTS.path }),
         ...(config.webhooks ? [WebhooksModule.forRoot(config.webhooks)] : []),
         MetricsModule.forRoot(config.metrics),

@@ -7,6 +7,8 @@ export const SWAGGER_PATH = 'api/docs';
 export interface AdminSwaggerOptions {
   /** Where the host serves the AsyncAPI document of the WebSocket protocol (docs/asyncapi.yaml), if it does. */
   asyncApiUrl?: string;
+  /** Where the host serves the operator console (AdminConsoleModule: `/console`), if it does. */
+  consoleUrl?: string;
 }
 
 /** The OpenAPI document of the admin API; `signalingPath` is the WebSocket path it mentions. */
@@ -16,6 +18,9 @@ export function buildAdminOpenApi(app: INestApplication, signalingPath: string, 
     .setDescription(
       [
         'Operators: see active rooms and sessions, read room/session history, force a peer or a room to leave.',
+        ...(options.consoleUrl
+          ? ['', `To watch rather than read JSON, open the [operator console](${options.consoleUrl}): live rooms and peers, charts of the history, a remove button per peer and room.`]
+          : []),
         '',
         'Every route needs the admin API key: click **Authorize** and paste it as the bearer token (or as `X-API-Key`).',
         'The standalone app prints it when it generates it, on its first start (it is kept in `data/admin-api-key` unless `ADMIN_API_KEY` is set).',

@@ -15,6 +15,7 @@ import { PeerSession } from './entities/peer-session.entity';
 import { RoomRecord } from './entities/room-record.entity';
 import { HistoryQueryError, isHistoryUnavailable } from './history-failure';
 import { HistoryUnavailableError } from './history-unavailable.error';
+import { CALL_DURATION_BOUNDS_MS, SeriesSql } from './history-series';
 import { HistoryWriter } from './history-writer.service';
 import { HISTORY_CONNECTION } from './persistence.constants';
 
@@ -45,6 +46,26 @@ export interface RoomHistoryFilter extends Page, TimeWindow {
 export interface Paged<T> {
   total: number;
   items: T[];
+}
+
+/** One bucket of a time series: [start, end). */
+export interface SeriesPoint {
+  start: Date;
+  end: Date;
+  /** Sessions joined. */
+  sessions: number;
+  /** Calls started (a room's second peer joined). */
+  calls: number;
+  /** Sessions ended, by leave reason. */
+  leaves: Record<string, number>;
+}
+
+/** Calls that started within a window and have ended, by duration. */
+export interface CallDurations {
+  calls: number;
+  totalDurationMs: number;
+  /** [minMs, maxMs) of each bin; the last has no maxMs. */
+  bins: { minMs: number; maxMs: number | null; calls: number }[];
 }
 
 export interface HistoryTotals {
@@ -123,6 +144,68 @@ export class HistoryQueryService {
       ]);
       return { sessions: sessionCount, calls: callCount, rooms: roomCount };
     });
+  }
+
+  /**
+   * Sessions joined, calls started and sessions ended by reason in consecutive buckets of `bucketMs`
+   * from `from` (the last ends at `to`), empty buckets included: three grouped queries, each one range
+   * of an index.
+   */
+  async series(from: Date, to: Date, bucketMs: number): Promise<SeriesPoint[]> {
+    const count = Math.ceil((to.getTime() - from.getTime()) / bucketMs);
+    const points: SeriesPoint[] = Array.from({ length: count }, (_, i) => ({
+      start: new Date(from.getTime() + i * bucketMs),
+      end: new Date(Math.min(from.getTime() + (i + 1) * bucketMs, to.getTime())),
+      sessions: 0,
+      calls: 0,
+      leaves: {},
+    }));
+    const sql = new SeriesSql(this.dataSource);
+    const left = sql.column(PeerSession, 'leftAt');
+    const [joined, started, ended] = await this.read(() =>
+      Promise.all([
+        sql.countPerBucket(sql.column(PeerSession, 'joinedAt'), from, to, bucketMs),
+        sql.countPerBucket(sql.column(RoomRecord, 'callStartedAt'), from, to, bucketMs),
+        sql.countPerBucket(left, from, to, bucketMs, { group: this.dataSource.driver.escape('leaveReason') }),
+      ]),
+    );
+    const at = (bucket: number): SeriesPoint | undefined => points[bucket];
+    for (const row of joined) {
+      const point = at(row.bucket);
+      if (point) point.sessions += row.count;
+    }
+    for (const row of started) {
+      const point = at(row.bucket);
+      if (point) point.calls += row.count;
+    }
+    for (const row of ended) {
+      const point = at(row.bucket);
+      const reason = row.group ?? 'unknown';
+      if (point) point.leaves[reason] = (point.leaves[reason] ?? 0) + row.count;
+    }
+    return points;
+  }
+
+  /** Calls started within the window that have ended (their room closed), by duration. */
+  async callDurations(from: Date, to: Date): Promise<CallDurations> {
+    const sql = new SeriesSql(this.dataSource);
+    const escape = (name: string): string => this.dataSource.driver.escape(name);
+    const rows = await this.read(() =>
+      sql.countPerDurationBin(sql.column(RoomRecord, 'callStartedAt'), escape('callDurationMs'), from, to, `${escape('closedAt')} IS NOT NULL`),
+    );
+    const bins = [0, ...CALL_DURATION_BOUNDS_MS].map((minMs, i) => ({
+      minMs,
+      maxMs: i < CALL_DURATION_BOUNDS_MS.length ? CALL_DURATION_BOUNDS_MS[i] : null,
+      calls: 0,
+    }));
+    let calls = 0;
+    let totalDurationMs = 0;
+    for (const row of rows) {
+      bins[row.bin].calls += row.count;
+      calls += row.count;
+      totalDurationMs += row.totalMs;
+    }
+    return { calls, totalDurationMs, bins };
   }
 
   private async read<T>(query: () => Promise<T>): Promise<T> {

@@ -28,6 +28,7 @@ describe('demo page: one-to-one calls in Chromium', () => {
     expect(await a.page.isEnabled('#join')).toBe(true);
     expect(await a.page.isDisabled('#leave')).toBe(true);
     expect(await a.page.getAttribute('#api-docs-link', 'href')).toBe('/api/docs');
+    expect(await a.page.getAttribute('#console-link', 'href')).toBe('/console');
     expect(await a.shownError()).toBeNull();
   });
 

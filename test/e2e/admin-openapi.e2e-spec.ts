@@ -69,7 +69,14 @@ describe('admin API OpenAPI document', () => {
       .filter(([, , op]) => '503' in op.responses)
       .map(([path, method]) => `${method.toUpperCase()} ${path}`)
       .sort();
-    expect(history).toEqual(['GET /api/v1/history/rooms', 'GET /api/v1/sessions', 'GET /api/v1/sessions/{id}', 'GET /api/v1/stats']);
+    expect(history).toEqual([
+      'GET /api/v1/history/rooms',
+      'GET /api/v1/sessions',
+      'GET /api/v1/sessions/{id}',
+      'GET /api/v1/stats',
+      'GET /api/v1/stats/durations',
+      'GET /api/v1/stats/timeseries',
+    ]);
     for (const [path, method, op] of operations()) {
       expect({ route: `${method} ${path}`, documents500: '500' in op.responses }).toEqual({ route: `${method} ${path}`, documents500: '503' in op.responses });
     }

@@ -32,6 +32,8 @@ describe('API documentation', () => {
       '/api/v1/sessions/{id}': ['get', 'delete'],
       '/api/v1/history/rooms': ['get'],
       '/api/v1/stats': ['get'],
+      '/api/v1/stats/timeseries': ['get'],
+      '/api/v1/stats/durations': ['get'],
     };
     expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(expected).sort());
     for (const [path, methods] of Object.entries(expected)) {
@@ -50,6 +52,12 @@ describe('API documentation', () => {
       expect.arrayContaining(['leave', 'disconnect', 'timeout', 'kicked', 'shutdown', 'server_restart']),
     );
     expect(doc.components.schemas.ActivePeerDto.properties.sessionId.example).toBeDefined();
+    const seriesParams = doc.paths['/api/v1/stats/timeseries'].get.parameters.map((p: { name: string }) => p.name).sort();
+    expect(seriesParams).toEqual(['bucket', 'from', 'to']);
+    expect(doc.paths['/api/v1/stats/timeseries'].get.parameters.find((p: { name: string }) => p.name === 'bucket').schema.enum).toEqual(['hour', 'day']);
+    expect(Object.keys(doc.paths['/api/v1/stats/timeseries'].get.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '500', '503']));
+    expect(Object.keys(doc.components.schemas.TimeseriesPointDto.properties).sort()).toEqual(['calls', 'end', 'leaves', 'sessions', 'start']);
+    expect(doc.components.schemas.DurationBinDto.properties.maxMs.nullable).toBe(true);
   });
 
   it('serves the AsyncAPI document, which names every command and error definition the code knows', async () => {

@@ -6,6 +6,7 @@ import { bigintNumber } from './bigint-number.transformer';
 @Index('IDX_room_records_opened_at', ['openedAt'])
 @Index('IDX_room_records_stream_id_opened_at', ['streamId', 'openedAt'])
 @Index('IDX_room_records_closed_at', ['closedAt'])
+@Index('IDX_room_records_call_started_at', ['callStartedAt'])
 export class RoomRecord {
   @PrimaryColumn({ type: String, length: 36 })
   id: string;
