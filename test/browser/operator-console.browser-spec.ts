@@ -2,38 +2,24 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { TEST_API_KEY, startTestApp, TestApp } from '../support/test-app';
-import { launchChromium } from './support/chromium';
+import { TEST_API_KEY } from '../support/test-app';
+import { appInChromium, cspViolations, watchPage } from './support/browser-suite';
 import { SIGNAL_TIMEOUT_MS } from './support/demo-page';
 import { RESULTS_DIR, scenario } from './support/scenario';
 
-/** What console.js and the init script below leave on `window`. */
+/** What console.js leaves on `window`. */
 interface ConsoleWindow {
   consoleCharts: Record<string, { data: number[][] }>;
-  cspViolations: string[];
 }
 
 const CHART_IDS = ['chart-hourly', 'chart-daily', 'chart-durations', 'chart-leaves'];
 
-/** The operator console in a browser context of its own, recording console errors, failed requests and CSP violations. */
+/** The operator console in a browser context of its own, watched (watchPage). */
 async function openConsole(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    if (request.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()}`);
-  });
-  await page.addInitScript(() => {
-    const w = window as unknown as ConsoleWindow;
-    w.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (event) =>
-      w.cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}: ${event.sample}`),
-    );
-  });
+  // 401s are expected (a wrong key): its page reports them itself.
+  const problems = await watchPage(page, { httpErrors: false });
   await page.goto(`${baseUrl}/console`);
   return { context, page, problems };
 }
@@ -59,20 +45,9 @@ function pixelsNear(page: Page, id: string, rgb: [number, number, number]): Prom
  * inside a loopback-only network namespace (npm run test:browser).
  */
 describe('operator console in Chromium', () => {
-  let app: TestApp;
-  let browser: Browser;
-  const context = () => ({ browser, baseUrl: app.httpUrl });
+  const suite = appInChromium();
 
-  beforeAll(async () => {
-    app = await startTestApp();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-
-  scenario('shows a live call, draws the history, and removing a peer ends the call', context, async (open) => {
+  scenario('shows a live call, draws the history, and removing a peer ends the call', suite.context, async (open) => {
     // A finished call first, so that the history has a duration and a leave reason.
     const a = await open('A', { dataOnly: true });
     const b = await open('B', { dataOnly: true });
@@ -89,7 +64,7 @@ describe('operator console in Chromium', () => {
     await b.join('console-call');
     await Promise.all([a.waitForState('in-call'), b.waitForState('in-call')]);
 
-    const { context: consoleContext, page, problems } = await openConsole(browser, app.httpUrl);
+    const { context: consoleContext, page, problems } = await openConsole(suite.browser, suite.app.httpUrl);
     try {
       const response = await page.reload();
       const policy = (await response!.allHeaders())['content-security-policy'];
@@ -141,7 +116,7 @@ describe('operator console in Chromium', () => {
       await page.screenshot({ path: join(RESULTS_DIR, 'operator-console--history.png'), fullPage: true });
 
       // Remove B from the console: a confirmation, then B's page and A's page both see the call end.
-      const sessionB = (await (await fetch(`${app.httpUrl}/api/v1/rooms/console-call`, { headers: { 'X-API-Key': TEST_API_KEY } })).json()).peers[1].sessionId;
+      const sessionB = (await (await fetch(`${suite.app.httpUrl}/api/v1/rooms/console-call`, { headers: { 'X-API-Key': TEST_API_KEY } })).json()).peers[1].sessionId;
       const dialogs: string[] = [];
       page.on('dialog', (dialog) => {
         dialogs.push(dialog.message());
@@ -168,7 +143,7 @@ describe('operator console in Chromium', () => {
       await page.screenshot({ path: join(RESULTS_DIR, 'operator-console--phone.png'), fullPage: true });
 
       expect(urls.filter((url) => url.includes(TEST_API_KEY) || url.includes('not-the-key'))).toEqual([]);
-      expect(await page.evaluate(() => (window as unknown as ConsoleWindow).cspViolations)).toEqual([]);
+      expect(await cspViolations(page)).toEqual([]);
       expect(problems.filter((problem) => !/status of 401/.test(problem))).toEqual([]);
     } finally {
       await consoleContext.close();

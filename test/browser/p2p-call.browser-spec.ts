@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { TEST_API_KEY, startTestApp, TestApp } from '../support/test-app';
-import { launchChromium } from './support/chromium';
+import { TEST_API_KEY } from '../support/test-app';
+import { appInChromium } from './support/browser-suite';
 import { sdpDirections, SIGNAL_TIMEOUT_MS } from './support/demo-page';
 import { scenario } from './support/scenario';
 
@@ -9,18 +8,8 @@ import { scenario } from './support/scenario';
  * fake camera and microphone. Runs only inside a loopback-only network namespace (npm run test:browser).
  */
 describe('demo page: one-to-one calls in Chromium', () => {
-  let app: TestApp;
-  let browser: Browser;
-  const context = () => ({ browser, baseUrl: app.httpUrl });
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = appInChromium();
+  const context = suite.context;
 
   scenario('the page loads idle with its controls', context, async (open) => {
     const a = await open('A');
@@ -200,10 +189,10 @@ describe('demo page: one-to-one calls in Chromium', () => {
     await Promise.all([a.waitForVideoCall(), b.waitForVideoCall()]);
 
     const headers = { Authorization: `Bearer ${TEST_API_KEY}` };
-    const room = await (await fetch(`${app.httpUrl}/api/v1/rooms/call-kick`, { headers })).json();
+    const room = await (await fetch(`${suite.app.httpUrl}/api/v1/rooms/call-kick`, { headers })).json();
     expect(room.peers).toHaveLength(2);
     const kicked = room.peers[1].sessionId;
-    const res = await fetch(`${app.httpUrl}/api/v1/sessions/${kicked}`, { method: 'DELETE', headers });
+    const res = await fetch(`${suite.app.httpUrl}/api/v1/sessions/${kicked}`, { method: 'DELETE', headers });
     expect(res.status).toBe(200);
 
     // B got `stop` then `leaved` (kicked): its call is over and the page says why.
@@ -215,7 +204,7 @@ describe('demo page: one-to-one calls in Chromium', () => {
     expect(await a.sdkHasPeerConnection('call-kick')).toBe(false);
     expect(await a.videoWidth('remote-video')).toBe(0);
 
-    const session = await (await fetch(`${app.httpUrl}/api/v1/sessions/${kicked}`, { headers })).json();
+    const session = await (await fetch(`${suite.app.httpUrl}/api/v1/sessions/${kicked}`, { headers })).json();
     expect(session).toMatchObject({ active: false, leaveReason: 'kicked' });
     expect(await a.shownError()).toBeNull();
     expect(await b.shownError()).toBeNull();

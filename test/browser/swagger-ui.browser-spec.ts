@@ -2,15 +2,9 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { TEST_API_KEY, startTestApp, TestApp } from '../support/test-app';
-import { launchChromium } from './support/chromium';
+import { TEST_API_KEY } from '../support/test-app';
+import { appInChromium, cspViolations, watchPage } from './support/browser-suite';
 import { RESULTS_DIR } from './support/scenario';
-
-/** What the init script below records on `window`. */
-interface CspWindow {
-  cspViolations: string[];
-}
 
 /*
  * Swagger UI at /api/docs under the app's Content-Security-Policy (scripts only from the server, no
@@ -18,40 +12,15 @@ interface CspWindow {
  * namespace (npm run test:browser).
  */
 describe('Swagger UI in Chromium', () => {
-  let app: TestApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const suite = appInChromium();
 
   test('renders the operations under its CSP, authorizes with the admin key and runs a request', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 1000 } });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
-    await page.addInitScript(() => {
-      const w = window as unknown as CspWindow;
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (event) =>
-        w.cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}: ${event.sample}`),
-      );
-    });
+    const problems = await watchPage(page, { warnings: true });
     mkdirSync(RESULTS_DIR, { recursive: true });
     try {
-      const response = await page.goto(`${app.httpUrl}/api/docs`);
+      const response = await page.goto(`${suite.app.httpUrl}/api/docs`);
       // Scripts only as files from the server, never inline or eval'd; only styles may be inline.
       const policy = new Map(
         (await response!.allHeaders())['content-security-policy'].split(';').map((d) => {
@@ -64,7 +33,7 @@ describe('Swagger UI in Chromium', () => {
       expect([...policy].filter(([, values]) => /unsafe-(inline|eval|hashes)/.test(values)).map(([name]) => name)).toEqual(['style-src']);
 
       // Every operation of the OpenAPI document is listed.
-      const doc = await (await fetch(`${app.httpUrl}/api/docs-json`)).json();
+      const doc = await (await fetch(`${suite.app.httpUrl}/api/docs-json`)).json();
       const operations = Object.values(doc.paths as Record<string, object>).reduce((n, methods) => n + Object.keys(methods).length, 0);
       await page.waitForSelector('.opblock');
       expect(await page.locator('.opblock').count()).toBe(operations);
@@ -91,7 +60,7 @@ describe('Swagger UI in Chromium', () => {
       expect(await stats.locator('.live-responses-table .microlight').first().textContent()).toContain('"activeRooms"');
       await page.screenshot({ path: join(RESULTS_DIR, 'swagger-ui--operations.png'), fullPage: true });
 
-      expect(await page.evaluate(() => (window as unknown as CspWindow).cspViolations)).toEqual([]);
+      expect(await cspViolations(page)).toEqual([]);
       expect(problems).toEqual([]);
     } catch (error) {
       await page.screenshot({ path: join(RESULTS_DIR, 'swagger-ui--failed.png'), fullPage: true }).catch(() => undefined);
