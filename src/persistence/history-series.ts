@@ -17,7 +17,9 @@ export const CALL_DURATION_BOUNDS_MS = [10_000, 30_000, 60_000, 120_000, 300_000
  * SQL pieces that put rows into buckets of equal length, the same on SQLite and PostgreSQL. A row's
  * bucket is the whole number of bucket lengths between the window's start and its timestamp, computed
  * by the database (`(t - from) / length`, rounded down) on the values as stored, so the time zone in
- * which the driver stores timestamps does not matter. Values are bound, never inlined.
+ * which the driver stores timestamps does not matter (SQLite: UTC text; PostgreSQL: `timestamp without
+ * time zone` in the app process's local time, as node-postgres writes dates, where a window across a
+ * daylight-saving change is off by that change for the rows after it). Values are bound, never inlined.
  */
 export class SeriesSql {
   private readonly postgres: boolean;
