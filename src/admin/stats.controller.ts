@@ -14,7 +14,7 @@ import { StatsQueryDto } from './dto/stats-query.dto';
 import { StatsDto } from './dto/stats.dto';
 import { TimeseriesQueryDto } from './dto/timeseries-query.dto';
 import { TimeseriesDto } from './dto/timeseries.dto';
-import { parseWindow } from './time-window';
+import { windowWithDefaults } from './time-window';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Buckets of a series when `from` is not given. */
@@ -39,10 +39,7 @@ export class StatsController {
   @ApiBadRequest('Invalid window.')
   @ApiHistoryErrors()
   async get(@Query() query: StatsQueryDto): Promise<StatsDto> {
-    const window = parseWindow(query.from, query.to);
-    const to = window.to ?? new Date();
-    const from = window.from ?? new Date(to.getTime() - DAY_MS);
-    if (from >= to) throw new BadRequestException('from must be before to');
+    const { from, to } = windowWithDefaults(query.from, query.to, DAY_MS);
     const totals = await this.history.totals({ from, to });
     const rooms = await this.rooms.listRooms();
     const relayed = this.stats.relayed;
@@ -77,10 +74,8 @@ export class StatsController {
   async timeseries(@Query() query: TimeseriesQueryDto): Promise<TimeseriesDto> {
     const bucket = query.bucket ?? 'hour';
     const bucketMs = SERIES_BUCKET_MS[bucket];
-    const window = parseWindow(query.from, query.to);
-    const to = window.to ?? new Date(Math.ceil(Date.now() / bucketMs) * bucketMs);
-    const from = window.from ?? new Date(to.getTime() - DEFAULT_BUCKETS[bucket] * bucketMs);
-    if (from >= to) throw new BadRequestException('from must be before to');
+    const endOfBucket = new Date(Math.ceil(Date.now() / bucketMs) * bucketMs);
+    const { from, to } = windowWithDefaults(query.from, query.to, DEFAULT_BUCKETS[bucket] * bucketMs, endOfBucket);
     if ((to.getTime() - from.getTime()) / bucketMs > MAX_SERIES_BUCKETS) {
       throw new BadRequestException(`the window holds more than ${MAX_SERIES_BUCKETS} buckets of a ${bucket}: narrow it or use a longer bucket`);
     }
@@ -104,10 +99,7 @@ export class StatsController {
   @ApiBadRequest('Invalid window.')
   @ApiHistoryErrors()
   async durations(@Query() query: DurationsQueryDto): Promise<CallDurationsDto> {
-    const window = parseWindow(query.from, query.to);
-    const to = window.to ?? new Date();
-    const from = window.from ?? new Date(to.getTime() - 30 * DAY_MS);
-    if (from >= to) throw new BadRequestException('from must be before to');
+    const { from, to } = windowWithDefaults(query.from, query.to, 30 * DAY_MS);
     return { from: from.toISOString(), to: to.toISOString(), ...(await this.history.callDurations(from, to)) };
   }
 }

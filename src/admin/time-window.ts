@@ -11,6 +11,18 @@ export function parseWindow(from?: string, to?: string): TimeWindow {
   return window;
 }
 
+/**
+ * `from`/`to` of a validated query with defaults: `to` is `defaultTo` (now), `from` is `span` ms before
+ * `to`; refuses a window whose `from` is not before its `to`.
+ */
+export function windowWithDefaults(from: string | undefined, to: string | undefined, span: number, defaultTo = new Date()): Required<TimeWindow> {
+  const window = parseWindow(from, to);
+  const end = window.to ?? defaultTo;
+  const start = window.from ?? new Date(end.getTime() - span);
+  if (start >= end) throw new BadRequestException('from must be before to');
+  return { from: start, to: end };
+}
+
 function toDate(name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const reading = readTimestamp(value);
