@@ -12,3 +12,18 @@ export const FRAME_ROUTER = Symbol('signalingFrameRouter');
 export interface FrameRouter {
   routeFrame(socket: WebSocket, event: string, data: unknown): void;
 }
+
+/** Set by `@SubscribeMessage` on the handler function, with the event (`@nestjs/websockets/constants`). */
+const MESSAGE_MAPPING_METADATA = 'websockets:message_mapping';
+const MESSAGE_METADATA = 'message';
+
+/** The `@SubscribeMessage` handlers of a gateway class: `[event, method name]`, in declaration order. */
+export function messageHandlers(prototype: object): Array<[event: string, method: string]> {
+  const handlers: Array<[string, string]> = [];
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const method = Object.getOwnPropertyDescriptor(prototype, name)?.value;
+    if (typeof method !== 'function' || !Reflect.getMetadata(MESSAGE_MAPPING_METADATA, method)) continue;
+    handlers.push([Reflect.getMetadata(MESSAGE_METADATA, method) as string, name]);
+  }
+  return handlers;
+}

@@ -1,7 +1,5 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-
-/** Set by `@SubscribeMessage` on the handler function (`@nestjs/websockets/constants`). */
-const MESSAGE_MAPPING_METADATA = 'websockets:message_mapping';
+import { messageHandlers } from './frame-router';
 
 /**
  * Class decorator for a gateway whose message handlers take `(socket, data)` as the adapter passes
@@ -19,10 +17,7 @@ const MESSAGE_MAPPING_METADATA = 'websockets:message_mapping';
  */
 export function RawHandlerArguments(): ClassDecorator {
   return (target) => {
-    const prototype = target.prototype as Record<string, unknown>;
-    for (const name of Object.getOwnPropertyNames(prototype)) {
-      const method = Object.getOwnPropertyDescriptor(prototype, name)?.value;
-      if (typeof method !== 'function' || !Reflect.getMetadata(MESSAGE_MAPPING_METADATA, method)) continue;
+    for (const [, name] of messageHandlers(target.prototype as object)) {
       const declared = Reflect.getMetadata(ROUTE_ARGS_METADATA, target, name) as object | undefined;
       if (declared && Object.keys(declared).length > 0) {
         throw new Error(`${target.name}.${name}: @RawHandlerArguments() gateways take no parameter decorators`);

@@ -11,7 +11,7 @@ import { CLOSE_POLICY_VIOLATION } from './connections/close-codes';
 import { ConnectionAdmission } from './connections/connection-admission.service';
 import { RateDecision } from './connections/message-rate-limiter';
 import { PEER_CONNECTION, type PeerConnection } from './connections/peer-connection';
-import { FRAME_ROUTER, type FrameRouter } from './frame-router';
+import { FRAME_ROUTER, messageHandlers, type FrameRouter } from './frame-router';
 import { IceServerConfigService } from './ice/ice-server-config.service';
 import { logSafe, logSafeMessage } from './log-safe';
 import { ErrorDefinition } from './protocol/error-definition.enum';
@@ -123,32 +123,13 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
   }
 
   /**
-   * Every frame of a socket this gateway claimed (SignalingWsAdapter): the handler of its event, as
-   * `@SubscribeMessage` maps them; an event without one (none: the parser routes every frame to one of
-   * these) is dropped, as Nest drops it.
+   * Every frame of a socket this gateway claimed (SignalingWsAdapter): the handler `@SubscribeMessage`
+   * maps its event to (FRAME_ROUTES, read from those decorators); an event without one (none: the
+   * parser routes every frame to one of them) is dropped, as Nest drops it.
    */
   routeFrame(socket: WebSocket, event: string, data: unknown): void {
-    const client = socket as SignalingSocket;
-    switch (event) {
-      case InboundCommand.TakeCandidate:
-        return this.onTakeCandidate(client, data as InboundFrame);
-      case InboundCommand.TakeConfiguration:
-        return this.onTakeConfiguration(client, data as InboundFrame);
-      case InboundCommand.PeerMessageCommand:
-        return this.onPeerMessage(client, data as InboundFrame);
-      case InboundCommand.Ping:
-        return this.onPing(client);
-      case InboundCommand.Join:
-        return this.onJoin(client, data as InboundFrame);
-      case InboundCommand.Leave:
-        return this.onLeave(client, data as InboundFrame);
-      case InboundCommand.GetIceServerConfig:
-        return this.onGetIceServerConfig(client, data as InboundFrame);
-      case INVALID_FRAME_EVENT:
-        return this.onInvalidFrame(client, data as string);
-      case UNKNOWN_COMMAND_EVENT:
-        return this.onUnknownCommand(client, data as InboundFrame);
-    }
+    const method = FRAME_ROUTES.get(event);
+    if (method !== undefined) (this as unknown as Record<string, FrameHandler>)[method](socket as SignalingSocket, data);
   }
 
   @SubscribeMessage(InboundCommand.Ping)
@@ -282,3 +263,8 @@ export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnec
     if (started !== undefined) this.stats.relayLatencyObserver?.((performance.now() - started) / 1000);
   }
 }
+
+type FrameHandler = (socket: SignalingSocket, data: unknown) => void;
+
+/** Event → handler method of SignalingGateway, as its `@SubscribeMessage` decorators map them. */
+const FRAME_ROUTES: ReadonlyMap<string, string> = new Map(messageHandlers(SignalingGateway.prototype));
