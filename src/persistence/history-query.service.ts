@@ -161,12 +161,11 @@ export class HistoryQueryService {
       leaves: {},
     }));
     const sql = new SeriesSql(this.dataSource);
-    const left = sql.column(PeerSession, 'leftAt');
     const [joined, started, ended] = await this.read(() =>
       Promise.all([
         sql.countPerBucket(sql.column(PeerSession, 'joinedAt'), from, to, bucketMs),
         sql.countPerBucket(sql.column(RoomRecord, 'callStartedAt'), from, to, bucketMs),
-        sql.countPerBucket(left, from, to, bucketMs, { group: this.dataSource.driver.escape('leaveReason') }),
+        sql.countPerBucket(sql.column(PeerSession, 'leftAt'), from, to, bucketMs, sql.column(PeerSession, 'leaveReason')),
       ]),
     );
     const at = (bucket: number): SeriesPoint | undefined => points[bucket];
@@ -189,9 +188,9 @@ export class HistoryQueryService {
   /** Calls started within the window that have ended (their room closed), by duration. */
   async callDurations(from: Date, to: Date): Promise<CallDurations> {
     const sql = new SeriesSql(this.dataSource);
-    const escape = (name: string): string => this.dataSource.driver.escape(name);
+    const column = (property: keyof RoomRecord & string) => sql.column(RoomRecord, property);
     const rows = await this.read(() =>
-      sql.countPerDurationBin(sql.column(RoomRecord, 'callStartedAt'), escape('callDurationMs'), from, to, `${escape('closedAt')} IS NOT NULL`),
+      sql.countPerDurationBin(column('callStartedAt'), column('callDurationMs'), column('closedAt'), from, to),
     );
     const bins = [0, ...CALL_DURATION_BOUNDS_MS].map((minMs, i) => ({
       minMs,

@@ -28,7 +28,7 @@ export class SeriesSql {
     this.postgres = dataSource.options.type === 'postgres';
   }
 
-  /** The quoted table and column of `entity`'s `property`, and a converter of dates to its stored form. */
+  /** The quoted table and column of `entity`'s `property` (names from the entity metadata), and a converter of dates to its stored form. */
   column<T extends ObjectLiteral>(entity: new () => T, property: keyof T & string): SeriesColumn {
     const metadata: EntityMetadata = this.dataSource.getMetadata(entity);
     const column = metadata.findColumnWithPropertyName(property);
@@ -43,59 +43,66 @@ export class SeriesSql {
   }
 
   /**
-   * `SELECT <bucket> AS bucket[, <group> AS grp], COUNT(*) AS n FROM … WHERE from <= t < to [AND extra]
-   * GROUP BY …`: counts per bucket (and per value of `group`), as numbers.
+   * `SELECT <bucket> AS bucket[, <group> AS grp], COUNT(*) AS n FROM … WHERE from <= t < to GROUP BY …`:
+   * counts per bucket (and per value of the `group` column), as numbers.
    */
   async countPerBucket(
     column: SeriesColumn,
     from: Date,
     to: Date,
     bucketMs: number,
-    options: { group?: string; where?: string } = {},
+    group?: SeriesColumn,
   ): Promise<{ bucket: number; group: string | null; count: number }[]> {
-    const parameters: unknown[] = [];
-    const bind = (value: unknown): string => {
-      parameters.push(value);
-      return this.dataSource.driver.createParameter('p', parameters.length - 1);
-    };
+    const { parameters, bind } = this.statement();
     const t = column.name;
     const start = bind(column.stored(from));
     const length = bind(bucketMs);
     const bucket = this.postgres
       ? `CAST(FLOOR(EXTRACT(EPOCH FROM (${t} - CAST(${start} AS ${column.timestampType}))) * 1000 / CAST(${length} AS bigint)) AS integer)`
       : `(CAST(ROUND((julianday(${t}) - julianday(${start})) * 86400000) AS INTEGER) / CAST(${length} AS INTEGER))`;
-    const where = [`${t} >= ${bind(column.stored(from))}`, `${t} < ${bind(column.stored(to))}`];
-    if (options.where) where.push(options.where);
-    const group = options.group ? `, ${options.group} AS grp` : '';
     const rows = (await this.dataSource.query(
-      `SELECT ${bucket} AS bucket${group}, COUNT(*) AS n FROM ${column.table} WHERE ${where.join(' AND ')} ` +
-        `GROUP BY 1${options.group ? ', 2' : ''}`,
+      `SELECT ${bucket} AS bucket${group ? `, ${group.name} AS grp` : ''}, COUNT(*) AS n FROM ${column.table} ` +
+        `WHERE ${this.within(column, from, to, bind)} GROUP BY 1${group ? ', 2' : ''}`,
       parameters,
     )) as { bucket: number | string; grp?: string | null; n: number | string }[];
     return rows.map((row) => ({ bucket: Number(row.bucket), group: row.grp ?? null, count: Number(row.n) }));
   }
 
-  /** Calls per duration bin (see CALL_DURATION_BOUNDS_MS) among the rows of `where`. */
+  /**
+   * Rows per bin of `duration` (see CALL_DURATION_BOUNDS_MS), with the durations' sum, among those whose
+   * `column` lies in the window and whose `required` column is set.
+   */
   async countPerDurationBin(
     column: SeriesColumn,
-    duration: string,
+    duration: SeriesColumn,
+    required: SeriesColumn,
     from: Date,
     to: Date,
-    extraWhere: string,
   ): Promise<{ bin: number; count: number; totalMs: number }[]> {
+    const { parameters, bind } = this.statement();
+    const d = duration.name;
+    const cases = CALL_DURATION_BOUNDS_MS.map((bound, i) => `WHEN ${d} < ${bound} THEN ${i}`).join(' ');
+    const rows = (await this.dataSource.query(
+      `SELECT CASE ${cases} ELSE ${CALL_DURATION_BOUNDS_MS.length} END AS bin, COUNT(*) AS n, SUM(${d}) AS total ` +
+        `FROM ${column.table} WHERE ${this.within(column, from, to, bind)} AND ${required.name} IS NOT NULL GROUP BY 1`,
+      parameters,
+    )) as { bin: number | string; n: number | string; total: number | string }[];
+    return rows.map((row) => ({ bin: Number(row.bin), count: Number(row.n), totalMs: Number(row.total) }));
+  }
+
+  /** A statement's bound values, and the placeholder the driver wants for each value added. */
+  private statement(): { parameters: unknown[]; bind: (value: unknown) => string } {
     const parameters: unknown[] = [];
     const bind = (value: unknown): string => {
       parameters.push(value);
       return this.dataSource.driver.createParameter('p', parameters.length - 1);
     };
-    const cases = CALL_DURATION_BOUNDS_MS.map((bound, i) => `WHEN ${duration} < ${bound} THEN ${i}`).join(' ');
-    const t = column.name;
-    const rows = (await this.dataSource.query(
-      `SELECT CASE ${cases} ELSE ${CALL_DURATION_BOUNDS_MS.length} END AS bin, COUNT(*) AS n, SUM(${duration}) AS total ` +
-        `FROM ${column.table} WHERE ${t} >= ${bind(column.stored(from))} AND ${t} < ${bind(column.stored(to))} AND ${extraWhere} GROUP BY 1`,
-      parameters,
-    )) as { bin: number | string; n: number | string; total: number | string }[];
-    return rows.map((row) => ({ bin: Number(row.bin), count: Number(row.n), totalMs: Number(row.total) }));
+    return { parameters, bind };
+  }
+
+  /** `from <= column < to`, an index range of the column. */
+  private within(column: SeriesColumn, from: Date, to: Date, bind: (value: unknown) => string): string {
+    return `${column.name} >= ${bind(column.stored(from))} AND ${column.name} < ${bind(column.stored(to))}`;
   }
 }
 
